@@ -1,0 +1,46 @@
+"""kg: a knowledge graph of Eurasian rail freight (trains, routes, border ports, cargo) read from news.
+
+The library API a notebook calls directly; the ``kg`` command is a thin layer over it::
+
+    import kg
+    summary = kg.build(["seeds"], store="kg-store")
+    rows = kg.query("SELECT ?t WHERE { ?t a kgo:Train }", store="kg-store")
+    answers = kg.find_paths("Nantong", "Hairatan", store="kg-store")
+
+Names are re-exported lazily (PEP 562) so that ``import kg`` stays cheap and never pulls in
+spaCy: read-only commands must start fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("kg")
+except PackageNotFoundError:  # a source tree that was not installed
+    __version__ = "0.0.0"
+
+_EXPORTS = {
+    "build": "kg.build",
+    "BuildSummary": "kg.build",
+    "remove": "kg.build",
+    "evaluate": "kg.evaluate",
+    "query": "kg.query",
+    "routes": "kg.query",
+    "places": "kg.query",
+    "route_network": "kg.network",
+    "find_paths": "kg.network",
+    "central": "kg.network",
+    "write_html": "kg.viz",
+    "open_store": "kg.store",
+}
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a re-exported name on first use."""
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -1,0 +1,172 @@
+"""Building the graph: articles on disk -> extraction -> one named graph per article in the store."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote
+
+from . import __version__
+from ._errors import InputError
+from .extract import collect_paths, read_article
+from .model import Article
+from .rdf import article_graph, document_iri
+from .store import open_store
+
+_FACT_SOURCES = ("extract.py", "mentions.py", "gazetteer.py", "rdf.py", "data")
+
+
+@cache
+def extractor_version() -> str:
+    """``kg`` version plus a fingerprint of the code and data that make facts.
+
+    An article whose bytes and extractor version are unchanged is not parsed again.
+    """
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for name in _FACT_SOURCES:
+        path = root / name
+        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+@dataclass
+class BuildSummary:
+    """What a build did and what the store holds afterwards."""
+
+    store: str
+    read: int = 0
+    extracted: int = 0
+    unchanged: int = 0
+    routes_added: int = 0
+    documents: int = 0
+    trains: int = 0
+    places: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    articles: list[Article] = field(default_factory=list, repr=False)
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        return [
+            f"store       {self.store}",
+            f"articles    {self.read} read, {self.extracted} extracted, {self.unchanged} unchanged",
+            f"documents   {self.documents}",
+            f"trains      {self.trains}",
+            f"places      {self.places}",
+            f"triples     {self.triples}",
+            f"time        {self.seconds:.1f} s",
+        ]
+
+
+def build(
+    paths: Iterable[str | Path],
+    *,
+    store: str | Path | None = None,
+    model: str | None = None,
+    force: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildSummary:
+    """Extract facts from articles and store them, one named graph per article.
+
+    Parameters
+    ----------
+    paths
+        ``.txt`` files and folders of them.
+    store
+        Store folder (default :data:`kg.settings.store`).
+    model
+        spaCy pipeline name (default: the first installed English small pipeline).
+    force
+        Re-extract articles even when their text and the extractor are unchanged.
+    progress
+        Called as ``progress(article_name, done, total)`` after each article.
+
+    Returns
+    -------
+    BuildSummary
+
+    Raises
+    ------
+    InputError
+        Before anything is written, when a path is missing or a file is not readable text.
+    """
+    started = time.perf_counter()
+    files = collect_paths(Path(p) for p in paths)
+    articles = [read_article(p) for p in files]
+    _check_names(files)
+    version = extractor_version()
+    with open_store(store) as st:
+        summary = BuildSummary(store=st.location, read=len(articles))
+        known = _known(st)
+        todo = [a for a in articles if force or known.get(a.name) != (a.sha256, version)]
+        summary.unchanged = len(articles) - len(todo)
+        if todo:
+            from . import nlp as nlp_mod
+            from .extract import extract_articles
+            from .gazetteer import default
+
+            nlp = nlp_mod.load(model)
+            gazetteer = default()
+            done = 0
+
+            def write(article: Article) -> None:
+                nonlocal done
+                st.replace_graph(document_iri(article.name), article_graph(article, version=version))
+                done += 1
+                if progress is not None:
+                    progress(article.name, done, len(todo))
+
+            extract_articles(todo, nlp=nlp, gazetteer=gazetteer, progress=write)
+        summary.extracted = len(todo)
+        summary.routes_added = sum(len(a.routes) for a in todo)
+        summary.articles = todo
+        counts = st.count()
+    summary.documents, summary.trains = counts["documents"], counts["trains"]
+    summary.places, summary.triples = counts["places"], counts["triples"]
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str]:
+    """Drop the facts of the named articles (file names); returns the names that were present.
+
+    Raises
+    ------
+    InputError
+        When none of the names is in the store.
+    """
+    removed = []
+    with open_store(store) as st:
+        for name in names:
+            if st.remove_graph(document_iri(Path(name).name)):
+                removed.append(name)
+    missing = [n for n in names if n not in removed]
+    if missing and not removed:
+        raise InputError(f"no article named {', '.join(missing)} in the store; `kg query documents` lists them")
+    return removed
+
+
+def _known(st) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    rows = st.query(
+        "SELECT ?name ?sha ?gen WHERE { ?d a kgo:Document ; kgo:fileName ?name ; kgo:sha256 ?sha ; "
+        "prov:wasGeneratedBy ?gen }")
+    return {str(r[0]): (str(r[1]), unquote(str(r[2]).rsplit("/", 1)[-1])) for r in rows}
+
+
+def _check_names(files: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for f in files:
+        if f.name in seen and seen[f.name].resolve() != f.resolve():
+            raise InputError(
+                f"two articles share the file name {f.name!r} ({seen[f.name]} and {f}); "
+                "article names identify documents in the graph, so rename one"
+            )
+        seen[f.name] = f

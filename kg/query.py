@@ -1,0 +1,285 @@
+"""SPARQL over the graph: named queries from ``queries/``, bound variables, tables, routes, places."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from ._errors import InputError, QueryError
+from .rdf import PREFIXES
+from .store import open_store
+
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I | re.M)
+_COMMENTS = re.compile(r"^\s*#.*$", re.M)
+
+
+def queries_dirs() -> list[Path]:
+    """Folders searched for named queries: ``./queries`` then the project's ``queries/``."""
+    here = Path(__file__).resolve().parent.parent / "queries"
+    return list(dict.fromkeys([Path.cwd() / "queries", here]))
+
+
+def named_queries() -> dict[str, Path]:
+    """Name -> file of every shipped query (``queries/*.rq``)."""
+    found: dict[str, Path] = {}
+    for d in reversed(queries_dirs()):
+        if d.is_dir():
+            found.update({p.stem: p for p in sorted(d.glob("*.rq"))})
+    return dict(sorted(found.items()))
+
+
+def describe(path: Path) -> str:
+    """The first comment line of a query file: what it answers."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def resolve_query(text_or_name: str) -> str:
+    """SPARQL text from inline text, a ``.rq`` path, or the name of a shipped query.
+
+    Raises
+    ------
+    InputError
+        When the argument looks like a file or a name but none is found.
+    """
+    arg = text_or_name.strip()
+    if arg.endswith(".rq"):
+        path = Path(arg)
+        if not path.is_file():
+            raise InputError(f"{arg}: no such query file; check the path or run `kg query --list`")
+        return path.read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w-]+", arg):
+        named = named_queries()
+        if arg in named:
+            return named[arg].read_text(encoding="utf-8")
+        raise InputError(f"no shipped query named {arg!r}; `kg query --list` shows them "
+                         f"({', '.join(named) or 'none found'})")
+    return arg
+
+
+def parse_binding(spec: str) -> tuple[str, Identifier]:
+    """``NAME=VALUE`` to a variable name and an RDF term.
+
+    ``<http://...>`` is an IRI, ``prefix:local`` with a known prefix is an IRI, an integer or
+    decimal is a typed literal, anything else (quotes optional) is a plain string literal.
+    """
+    if "=" not in spec:
+        raise InputError(f"--bind {spec!r}: write it as NAME=VALUE, e.g. --bind city=Zhengzhou")
+    name, value = spec.split("=", 1)
+    name = name.strip().lstrip("?$")
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise InputError(f"--bind {spec!r}: {name!r} is not a SPARQL variable name")
+    return name, to_term(value)
+
+
+def to_term(value: str) -> Identifier:
+    """A command-line value as an RDF term (never spliced into query text)."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        return URIRef(v[1:-1])
+    m = re.fullmatch(r"([A-Za-z][\w-]*):([\w./%-]*)", v)
+    if m and m.group(1) in PREFIXES:
+        return URIRef(str(PREFIXES[m.group(1)]) + m.group(2))
+    if re.fullmatch(r"-?\d+", v):
+        return Literal(int(v))
+    if re.fullmatch(r"-?\d+\.\d+", v):
+        return Literal(v, datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1]
+    return Literal(v)
+
+
+@dataclass
+class Table:
+    """Rows of a SELECT (or the boolean of an ASK)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dictionaries (column -> Python value)."""
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+    def to_dataframe(self):  # type: ignore[no-untyped-def]
+        """A pandas DataFrame of the rows (pandas must be installed)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+    def format(self, fmt: str = "table") -> str:
+        """Render as ``table``, ``csv`` or ``json``."""
+        if fmt == "json":
+            return json.dumps(self.records(), ensure_ascii=False, indent=2, default=str)
+        if fmt == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(self.columns)
+            w.writerows(["" if v is None else v for v in r] for r in self.rows)
+            return buf.getvalue()
+        if fmt != "table":
+            raise InputError(f"unknown format {fmt!r}: use table, csv or json")
+        cells = [[_cell(v) for v in r] for r in self.rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(self.columns)]
+        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths))
+        out = [line, "  ".join("-" * w for w in widths)]
+        out += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)) for r in cells]
+        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(out)
+
+
+def _cell(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _py(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, (int, float, str, bool)) else str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def query(
+    sparql: str,
+    *,
+    store: str | Path | None = None,
+    bindings: dict[str, Identifier] | None = None,
+    allow_update: bool = False,
+) -> Table:
+    """Run SPARQL (inline text, a ``.rq`` path or a shipped query's name) over the graph.
+
+    Parameters
+    ----------
+    sparql
+        The query, a path to a ``.rq`` file, or a name from ``queries/``.
+    store
+        Store folder (default :data:`kg.settings.store`).
+    bindings
+        Variables set to RDF terms before evaluation (see :func:`to_term`).
+    allow_update
+        Refuse SPARQL UPDATE unless true.
+
+    Raises
+    ------
+    QueryError
+        When the query is malformed or is an update that was not allowed.
+    """
+    text = resolve_query(sparql)
+    if _UPDATE.search(_COMMENTS.sub("", text)) and not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.I):
+        if not allow_update:
+            raise QueryError("this is a SPARQL UPDATE; kg query only reads unless --allow-update is given")
+        with open_store(store) as st:
+            st.ox.update(text)
+        return Table(["result"], [["update applied"]])
+    with open_store(store, read_only=True) as st:
+        result = st.query(text, bindings)
+        if result.type == "ASK":
+            return Table(["ask"], [[bool(result.askAnswer)]])
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            return Table(["subject", "predicate", "object"],
+                         [[_py(s), _py(p), _py(o)] for s, p, o in result.graph])
+        columns = [str(v) for v in result.vars or []]
+        rows = [[_py(row[i]) for i in range(len(columns))] for row in result]
+    return Table(columns, rows)
+
+
+_ROUTES = """
+SELECT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?tonnes ?days ?date ?status WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?d ; kgo:evidence ?evidence .
+  ?d kgo:fileName ?doc .
+  OPTIONAL { ?train kgo:origin/rdfs:label ?origin }
+  OPTIONAL { ?train kgo:destination/rdfs:label ?destination }
+  OPTIONAL { ?train kgo:containers ?containers }
+  OPTIONAL { ?train kgo:teu ?teu }
+  OPTIONAL { ?train kgo:weightTonnes ?tonnes }
+  OPTIONAL { ?train kgo:journeyDays ?days }
+  OPTIONAL { ?train kgo:departureDate ?date }
+  OPTIONAL { ?train kgo:status ?status }
+} ORDER BY ?doc ?train
+"""
+_VIA = """
+SELECT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
+ORDER BY ?train ?seq
+"""
+_CARGO = "SELECT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
+
+
+def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
+    """One record per extracted route.
+
+    Keys (stable): ``origin``, ``destination`` (None when the text names none), ``via`` (travel
+    order), ``cargo``, ``source`` (article file name), ``evidence`` (sentence); also ``train``
+    (IRI), ``containers``, ``teu``, ``tonnes``, ``days``, ``date``, ``status``.
+    """
+    with open_store(store, read_only=True) as st:
+        vias: dict[str, list[str]] = {}
+        for t, _, label in st.query(_VIA):
+            vias.setdefault(str(t), []).append(str(label))
+        cargo: dict[str, list[str]] = {}
+        for t, label in st.query(_CARGO):
+            cargo.setdefault(str(t), []).append(str(label))
+        out = []
+        for r in st.query(_ROUTES):
+            train = str(r[0])
+            out.append({
+                "origin": _py(r[1]), "destination": _py(r[2]), "via": vias.get(train, []),
+                "cargo": cargo.get(train, []), "source": _py(r[3]), "evidence": _py(r[4]),
+                "train": train, "containers": _py(r[5]), "teu": _py(r[6]), "tonnes": _py(r[7]),
+                "days": _py(r[8]), "date": _py(r[9]), "status": _py(r[10]),
+            })
+    return out
+
+
+_PLACES = """
+SELECT ?place ?label ?type ?cc ?lat ?long WHERE {
+  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
+  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
+  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?type ?label
+"""
+
+
+def places(*, store: str | Path | None = None) -> list[dict[str, Any]]:
+    """One record per place node.
+
+    Keys (stable): ``label``, ``type`` (City, Port or Country), ``country`` (ISO 3166 alpha-2),
+    ``aliases`` (other surface forms seen), ``iri``; also ``lat``, ``long``, ``documents``.
+    """
+    with open_store(store, read_only=True) as st:
+        aliases: dict[str, set[str]] = {}
+        for p, alt in st.query("SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"):
+            aliases.setdefault(str(p), set()).add(str(alt))
+        docs: dict[str, int] = {
+            str(p): int(n) for p, n in st.query(
+                "SELECT ?p (COUNT(DISTINCT ?d) AS ?n) WHERE { ?p kgo:mentionedIn ?d } GROUP BY ?p")
+        }
+        out = []
+        seen: set[str] = set()
+        for r in st.query(_PLACES):
+            iri = str(r[0])
+            if iri in seen:
+                continue
+            seen.add(iri)
+            out.append({
+                "label": str(r[1]), "type": str(r[2]), "country": str(r[3]),
+                "aliases": sorted(aliases.get(iri, set())), "iri": iri,
+                "lat": _py(r[4]), "long": _py(r[5]), "documents": docs.get(iri, 0),
+            })
+    return out
