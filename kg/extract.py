@@ -50,7 +50,7 @@ DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Z .'\-]+),\s+(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2})"
     r"(?:,\s*(?P<year>\d{4}))?\s*\((?P<agency>[^)]+)\)\s*(?:--|—|–|-)\s*"
 )
-DATE_LINE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b", re.I)
+DATE_LINE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
 LONG_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),\s+(\d{4})\b")
 
@@ -186,7 +186,7 @@ def extract_text(text: str, *, nlp: Language, gazetteer: Gazetteer, name: str = 
 
 def _clean(text: str) -> str:
     """Normalise white space that trips the parser, keeping offsets meaningful per sentence."""
-    text = text.replace("\u00a0", " ")
+    text = DATE_LINE.sub("", text.replace("\u00a0", " "), count=1)
     # Glued sentences ("country.An employee") split badly: put the space back.
     return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)
 
@@ -237,7 +237,7 @@ class _Reader:
             if self._skip(sent):
                 continue
             roles = self._roles(si, sent)
-            if roles.any() and not roles.planned:
+            if roles.any():
                 self._place_roles(si, sent, roles)
             elif self.current is not None and self._refers_to_train(sent) \
                     and si - self.current.last_sentence <= 3:
@@ -278,7 +278,19 @@ class _Reader:
                 role = ORIGIN
             getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
         _drop_qualifiers(roles, self.doc)
+        if roles.dests and not roles.origins and roles.anchor is not None \
+                and roles.anchor.lemma_.lower() in self.lex.destination_nouns:
+            roles.origins = self._owner_places(si, roles.anchor)
         return roles
+
+    def _owner_places(self, si: int, noun: Token) -> list[Mention]:
+        """Places that own a destinations noun: "Xi'an has added destinations", "Zhengzhou's destinations"."""
+        owners = [c for c in noun.children if c.dep_ in {"poss", "compound"}]
+        if noun.dep_ in {"dobj", "obj", "nsubjpass"}:
+            owners += [c for c in noun.head.children if c.dep_ == "nsubj"]
+        spans = [(o.left_edge.i, o.right_edge.i + 1) for o in owners]
+        return [m for m in self.by_sent.get(si, []) if m.place.type != "Country"
+                and any(a <= m.start < b for a, b in spans)][:1]
 
     def _role_of(self, m: Mention) -> tuple[str, Token, int] | None:
         """Role of a mention from the word that governs it, with the train it is tied to."""
@@ -294,7 +306,7 @@ class _Reader:
                 # "the Zhengzhou train", "the China-Europe freight train (Zhengzhou)"; a country
                 # naming a train names a category of service ("China-Europe"), not its origin.
                 return None if m.place.type == "Country" else (NAME, head, pos)
-            if dep in {"conj", "appos"}:
+            if dep == "conj" or (dep == "appos" and head.pos_ != "VERB"):
                 pos += 1 if dep == "conj" else 0
                 t = head
                 continue
@@ -318,6 +330,10 @@ class _Reader:
                         and governor.lemma_ not in lex.motion_nouns and not self._is_train(governor):
                     t = governor  # "a station in the city of Jinhua", "Duisburg in Germany"
                     continue
+                if governor.pos_ in {"NOUN", "PROPN"} and governor.dep_ in {"dobj", "obj"} \
+                        and not self._is_train(governor) and governor.lemma_.lower() not in \
+                        lex.motion_nouns | lex.destination_nouns:
+                    governor = governor.head  # "left Urumqi for X", "carries timber to X": PP on the object
                 role = self._prep_role(p, prep, governor)
                 if role is None:
                     return None
@@ -327,7 +343,7 @@ class _Reader:
                 if role == "including":
                     return (DEST, anchor, pos) if anchor.lemma_.lower() in lex.destination_nouns else None
                 return role, anchor, pos
-            if dep in {"dobj", "obj"}:
+            if dep in {"dobj", "obj"} or (dep in {"appos", "npadvmod", "attr", "oprd"} and head.pos_ == "VERB"):
                 lemma = head.lemma_.lower()
                 role = (ORIGIN if lemma in lex.origin_verbs | lex.link_verbs else
                         DEST if lemma in lex.reach_verbs else
@@ -450,7 +466,8 @@ class _Reader:
                 origin = cur.origin  # "new destinations ... including A, B" from the same city
             cur = None
         if cur is None:
-            cur = Train()
+            # A train announced for the future ("will launch") is kept apart from those that ran.
+            cur = Train(status="planned" if roles.planned else "reported")
             self.trains.append(cur)
             self.current = cur
         for m in (*roles.origins[:1], *roles.dests, *roles.vias):

@@ -32,6 +32,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # Priorities of a name's source: lower wins when a name has several meanings.
 CURATED, PRIMARY, ALIAS, ALTERNATE = 0, 1, 2, 3
+_SUFFIXES = (" land port", " dry port", " port", " pass", " city", " railway station", " station", " border crossing")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 
 
@@ -182,8 +183,19 @@ class Gazetteer:
 
     # -- lookup --------------------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, Place]]:
-        """Every (priority, place) a name may stand for, best priority first."""
-        return sorted(self._index.get(fold(name), []), key=lambda e: e[0])
+        """Every (priority, place) a name may stand for, best priority first.
+
+        A name not known as written is retried without a generic suffix ("Alataw port",
+        "Nantong City", "Dostyk station").
+        """
+        key = fold(name)
+        entries = self._index.get(key)
+        if entries is None:
+            for suffix in _SUFFIXES:
+                if key.endswith(suffix) and key[: -len(suffix)] in self._index:
+                    entries = [e for e in self._index[key[: -len(suffix)]] if e[1].type != "Country"]
+                    break
+        return sorted(entries or [], key=lambda e: e[0])
 
     def knows(self, name: str) -> bool:
         """Whether the name is in the index at all."""

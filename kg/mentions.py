@@ -67,7 +67,9 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
             continue
         end = _extend_suffix(doc, span.end)
         mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
-    mentions.extend(_descriptions(doc, gazetteer, mentions, sent_of))
+    described = _descriptions(doc, gazetteer, mentions, sent_of)
+    covered = {t for m in described for t in range(m.start, m.end)}
+    mentions = [m for m in mentions if m.start not in covered] + described
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -152,11 +154,11 @@ def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
     for tok in doc:
-        if tok.i in taken:
-            continue
         code: str | None = None
         start = tok.i
-        if tok.pos_ in {"ADJ", "PROPN"} and (c := gazetteer.demonym(tok.text)):
+        if tok.i in taken and tok.i not in country_at:
+            continue
+        if tok.i not in taken and tok.pos_ in {"ADJ", "PROPN"} and (c := gazetteer.demonym(tok.text)):
             code, nxt = c, tok.i + 1
         elif tok.i in country_at:
             m = country_at[tok.i]

@@ -160,7 +160,7 @@ def query(
     sparql: str,
     *,
     store: str | Path | None = None,
-    bindings: dict[str, Identifier] | None = None,
+    bindings: dict[str, Identifier | str] | None = None,
     allow_update: bool = False,
 ) -> Table:
     """Run SPARQL (inline text, a ``.rq`` path or a shipped query's name) over the graph.
@@ -172,7 +172,7 @@ def query(
     store
         Store folder (default :data:`kg.settings.store`).
     bindings
-        Variables set to RDF terms before evaluation (see :func:`to_term`).
+        Variables set to RDF terms before evaluation; plain strings go through :func:`to_term`.
     allow_update
         Refuse SPARQL UPDATE unless true.
 
@@ -182,6 +182,7 @@ def query(
         When the query is malformed or is an update that was not allowed.
     """
     text = resolve_query(sparql)
+    bindings = {k: v if isinstance(v, Identifier) else to_term(str(v)) for k, v in (bindings or {}).items()}
     if _UPDATE.search(_COMMENTS.sub("", text)) and not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.I):
         if not allow_update:
             raise QueryError("this is a SPARQL UPDATE; kg query only reads unless --allow-update is given")

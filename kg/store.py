@@ -72,9 +72,12 @@ class GraphStore:
             return self.dataset.query(sparql, initBindings=dict(bindings or {}),
                                       initNs={p: str(n) for p, n in PREFIXES.items()})
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"SPARQL evaluation failed: {exc}") from exc
+            raise QueryError(f"SPARQL syntax error: {exc}".replace("\n", " ")) from exc
+        except (RuntimeError, OSError, ValueError) as exc:
+            msg = str(exc).replace("\n", " ")
+            if "SELECT projection" in msg:
+                msg += " (a variable set with --bind must be listed in the SELECT clause)"
+            raise QueryError(f"SPARQL evaluation failed: {msg}") from exc
 
     def documents(self) -> dict[str, str]:
         """File name -> SHA-256 of every article in the store."""
