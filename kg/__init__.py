@@ -23,13 +23,13 @@ except PackageNotFoundError:  # a source tree that was not installed
     __version__ = "0.0.0"
 
 _EXPORTS = {
-    "build": "kg.build",
-    "BuildSummary": "kg.build",
-    "remove": "kg.build",
-    "evaluate": "kg.evaluate",
-    "query": "kg.query",
-    "routes": "kg.query",
-    "places": "kg.query",
+    "build": "kg.pipeline",
+    "BuildSummary": "kg.pipeline",
+    "remove": "kg.pipeline",
+    "evaluate": "kg.evaluation",
+    "query": "kg.sparql",
+    "routes": "kg.sparql",
+    "places": "kg.sparql",
     "route_network": "kg.network",
     "find_paths": "kg.network",
     "central": "kg.network",

@@ -68,7 +68,7 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Extract trains, routes, places and cargo from articles into the store."""
-    from .build import build as run_build
+    from .pipeline import build as run_build
 
     with _errors():
         summary = run_build(paths, store=_store(store), model=model, force=force,
@@ -82,7 +82,7 @@ def remove(
     store: StoreOpt = None,
 ) -> None:
     """Drop every fact read from the named articles."""
-    from .build import remove as run_remove
+    from .pipeline import remove as run_remove
 
     with _errors():
         removed = run_remove(articles, store=_store(store))
@@ -102,8 +102,8 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
-    from .query import describe, named_queries, parse_binding
-    from .query import query as run_query
+    from .sparql import describe, named_queries, parse_binding
+    from .sparql import query as run_query
 
     with _errors():
         if list_ or sparql is None:
@@ -118,7 +118,7 @@ def query(
 @app.command()
 def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
     """List every extracted route with its source article and sentence."""
-    from .query import routes as run_routes
+    from .sparql import routes as run_routes
 
     with _errors():
         rows = run_routes(store=_store(store))
@@ -133,7 +133,7 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
 @app.command()
 def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
     """List every place node with its type, country and aliases."""
-    from .query import places as run_places
+    from .sparql import places as run_places
 
     with _errors():
         rows = run_places(store=_store(store))
@@ -234,7 +234,7 @@ def eval_(
     json_: JsonOpt = False,
 ) -> None:
     """Score extraction against a gold file: routes P/R/F1, transit order, place types, aliases."""
-    from .evaluate import evaluate
+    from .evaluation import evaluate
 
     with _errors():
         report = evaluate(gold, articles, model=model)
@@ -251,7 +251,7 @@ def demo(
     store: StoreOpt = None,
 ) -> None:
     """Build from seeds/, print a summary, answer "Nantong to Hairatan" and write the HTML graph."""
-    from .build import build as run_build
+    from .pipeline import build as run_build
     from .network import find_paths, route_network
     from .viz import write_html
 

@@ -25,16 +25,17 @@ from .gazetteer import fold
 from .store import open_store
 
 _NODES = """
-SELECT ?place ?label ?type ?cc ?lat ?long WHERE {
+SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
   ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
   VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
   OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
 }"""
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
-SELECT ?train ?from ?to ?evidence ?doc WHERE {
+SELECT DISTINCT ?train ?from ?to ?evidence ?doc WHERE {
   ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidence ?evidence .
   ?train kgo:sourceDocument/kgo:fileName ?doc .
+  FILTER NOT EXISTS { ?train kgo:status "planned" }
 }"""
 METRICS = ("degree", "betweenness", "closeness", "pagerank", "edge-betweenness")
 WEIGHTS = ("hops", "km", "evidence")
@@ -52,6 +53,7 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
     """The directed route network read from the store.
 
     Nodes are place IRIs with ``label``, ``type``, ``country``, ``lat``, ``lon``, ``aliases``.
+    Trains announced for the future (status "planned") are left out.
     Edges carry ``trains`` (IRIs), ``documents`` (file names), ``evidence`` (list of
     ``{"document", "sentence", "train"}``), ``n_trains``, ``n_documents`` and ``km`` (great
     circle, None when an end has no coordinates or is a country).

@@ -10,6 +10,7 @@ serve it as is.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,9 +125,18 @@ class GraphStore:
         self.ox.flush()
 
     def close(self) -> None:
-        """Release the store (and its lock)."""
+        """Release the store and its lock: drop every reference to the Oxigraph handle now.
+
+        rdflib's Dataset keeps the plugin store in reference cycles, so the handle would
+        otherwise live until a garbage collection, holding the write lock and keeping a
+        read-only opener in the same process from seeing a consistent database.
+        """
+        inner = self.dataset.store
         self.dataset.close()
-        del self.ox
+        inner._store = None  # the oxrdflib plugin's handle
+        self.dataset = None  # type: ignore[assignment]
+        self.ox = None  # type: ignore[assignment]
+        gc.collect()
 
 
 @contextmanager

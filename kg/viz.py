@@ -63,7 +63,7 @@ def _edge_tooltip(g: nx.DiGraph, a: str, b: str) -> str:
     return "\n".join([head, *body])
 
 
-def network_data(g: nx.DiGraph, *, layout: str = "geo", connected_only: bool = True) -> dict[str, Any]:
+def network_data(g: nx.DiGraph, *, layout: str = "geo", connected_only: bool = False) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, built with pyvis."""
     from pyvis.network import Network
 
@@ -77,8 +77,11 @@ def network_data(g: nx.DiGraph, *, layout: str = "geo", connected_only: bool = T
         pos = _position(g, n) if layout == "geo" else None
         if pos is not None:
             kwargs.update(x=pos[0], y=pos[1], physics=False, fixed=True)
-        net.add_node(n, label=d["label"], title=_tooltip(g, n), color=COLOURS.get(d["type"], "#999"),
-                     group=d["type"], size=10 + 3 * min(g.degree(n), 10), **kwargs)
+        colour = COLOURS.get(d["type"], "#999")
+        if g.degree(n) == 0:  # mentioned, but on no reported route: drawn faint
+            colour = {"background": colour + "55", "border": colour + "88"}
+        net.add_node(n, label=d["label"], title=_tooltip(g, n), color=colour,
+                     group=d["type"], size=8 + 3 * min(g.degree(n), 10), **kwargs)
     for a, b, d in g.edges(data=True):
         if a in nodes and b in nodes:
             net.add_edge(a, b, title=_edge_tooltip(g, a, b), width=1 + 1.5 * min(d["n_trains"], 8),

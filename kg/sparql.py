@@ -202,7 +202,7 @@ def query(
 
 
 _ROUTES = """
-SELECT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?tonnes ?days ?date ?status WHERE {
+SELECT DISTINCT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?tonnes ?days ?date ?status WHERE {
   ?train a kgo:Train ; kgo:sourceDocument ?d ; kgo:evidence ?evidence .
   ?d kgo:fileName ?doc .
   OPTIONAL { ?train kgo:origin/rdfs:label ?origin }
@@ -216,10 +216,10 @@ SELECT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?tonnes ?days
 } ORDER BY ?doc ?train
 """
 _VIA = """
-SELECT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
+SELECT DISTINCT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
 ORDER BY ?train ?seq
 """
-_CARGO = "SELECT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
+_CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
 
 
 def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
@@ -249,7 +249,7 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
 
 
 _PLACES = """
-SELECT ?place ?label ?type ?cc ?lat ?long WHERE {
+SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
   ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
   VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
   OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
