@@ -1,0 +1,43 @@
+"""The HTML page: self-contained, and article text can never run as code."""
+
+import json
+import re
+
+import networkx as nx
+
+from kg.viz import render_html
+
+
+def _hostile_graph():
+    g = nx.DiGraph()
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)"> href'
+    g.add_node("a", label="Chengdu" + evil, type="City", country="CN", lat=30.6, lon=104.0, aliases={evil})
+    g.add_node("b", label="Lodz", type="City", country="PL", lat=51.7, lon=19.4, aliases=set())
+    g.add_edge("a", "b", trains={"t"}, documents={"x.txt"}, n_trains=1, n_documents=1, km=5000.0,
+               evidence=[{"document": "x.txt</script>", "sentence": evil, "train": "t"}])
+    return g
+
+
+def test_hostile_text_stays_text():
+    html = render_html(_hostile_graph())
+    body = html.split('id="kg-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in body and ">" not in body  # the data block cannot close its script element
+    data = json.loads(body)
+    assert any("<script>alert(1)</script>" in n["label"] for n in data["nodes"])  # kept, as text
+    outside = html.replace(body, "")
+    assert "alert(1)" not in outside and "alert(2)" not in outside
+    assert "innerHTML" not in outside  # tooltips are built with textContent only
+
+
+def test_geographic_layout_places_nodes_by_coordinates():
+    html = render_html(_hostile_graph())
+    data = json.loads(html.split('id="kg-data">', 1)[1].split("</script>", 1)[0])
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["a"]["x"] > nodes["b"]["x"]  # Chengdu is east of Lodz
+    assert nodes["b"]["y"] < nodes["a"]["y"]  # Lodz is north of Chengdu (screen y grows downwards)
+    assert nodes["a"]["fixed"] is True and data["options"]["physics"]["enabled"] is False
+
+
+def test_no_remote_resources():
+    html = render_html(_hostile_graph())
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
