@@ -73,6 +73,8 @@ class Lexicon:
     generic_cargo: frozenset[str]
     place_nouns: frozenset[str]
     unit_nouns: frozenset[str]
+    chain_nouns: frozenset[str]
+    launch_verbs: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 
 
@@ -279,7 +281,8 @@ class _Reader:
             getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
         _drop_qualifiers(roles, self.doc)
         if roles.dests and not roles.origins and roles.anchor is not None \
-                and roles.anchor.lemma_.lower() in self.lex.destination_nouns:
+                and roles.anchor.lemma_.lower() in self.lex.destination_nouns | self.lex.motion_nouns \
+                | self.lex.chain_nouns - {"train", "freight", "express"}:
             roles.origins = self._owner_places(si, roles.anchor)
         return roles
 
@@ -330,10 +333,14 @@ class _Reader:
                         and governor.lemma_ not in lex.motion_nouns and not self._is_train(governor):
                     t = governor  # "a station in the city of Jinhua", "Duisburg in Germany"
                     continue
-                if governor.pos_ in {"NOUN", "PROPN"} and governor.dep_ in {"dobj", "obj"} \
-                        and not self._is_train(governor) and governor.lemma_.lower() not in \
-                        lex.motion_nouns | lex.destination_nouns:
-                    governor = governor.head  # "left Urumqi for X", "carries timber to X": PP on the object
+                for _ in range(3):  # a PP the parser hung on an object: "left Urumqi for X",
+                    # "carries timber to X", "departed from Hefei North Station for X"
+                    if governor.pos_ in {"NOUN", "PROPN"} and governor.dep_ in {"dobj", "obj", "pobj"} \
+                            and not self._is_train(governor) and governor.lemma_.lower() not in \
+                            lex.motion_nouns | lex.destination_nouns:
+                        governor = governor.head if governor.dep_ != "pobj" else governor.head.head
+                    else:
+                        break
                 role = self._prep_role(p, prep, governor)
                 if role is None:
                     return None
@@ -377,6 +384,8 @@ class _Reader:
             if lemma in lex.cross_verbs:
                 return VIA
             return None
+        if p == "with" and lemma in lex.link_verbs:
+            return DEST  # "connects Jinhua with Tashkent"
         if p == "between":
             return BETWEEN
         if p in {"including", "include", "like"} or (p == "as" and prev == "such"):
@@ -390,10 +399,16 @@ class _Reader:
         """The train noun (or destinations noun) a governing word is tied to, if any."""
         lex = self.lex
         t = tok
-        for _ in range(8):
+        via_acl = False
+        for _ in range(10):
             lemma = t.lemma_.lower()
             if self._is_train(t) or (cue in {"including", "like", "as"} and lemma in lex.destination_nouns):
                 return t
+            if t.dep_ == "appos" and self._is_train(t.head):
+                return t.head  # "the X8024 train, the first of the year from Wuhan"
+            if lemma in lex.motion_nouns | lex.chain_nouns and t.head.lemma_.lower() in lex.launch_verbs \
+                    and t.dep_ in {"dobj", "obj", "nsubjpass"}:
+                return t  # "Shenyang launched a new route to Minsk"
             if t.pos_ in {"VERB", "AUX"}:
                 subj = next((c for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
                 if subj is None:  # "the freight train links ..." parsed with "train" as a compound
@@ -409,11 +424,13 @@ class _Reader:
                         return subj
                     return None
                 if t.dep_ in {"acl", "relcl", "advcl", "xcomp", "conj", "pcomp", "ccomp", "prep"}:
+                    via_acl = via_acl or t.dep_ == "acl"
                     t = t.head
                     continue
                 return None
             if t.pos_ in {"NOUN", "PROPN"}:
-                if lemma in lex.motion_nouns or lemma in lex.destination_nouns:
+                if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl:
+                    # a motion verb hung on the wrong noun ("50 TEUs of electronics departed from")
                     t = t.head
                     continue
                 return None
@@ -445,7 +462,8 @@ class _Reader:
                 continue
             if len(chain) < 2 or all(m.place.type == "Country" for m in (chain[0], chain[-1])):
                 continue
-            if not any(self._is_train(t) for t in nxt) or any(t.is_punct and t.text not in "-–" for t in nxt[:1]):
+            if not any(self._is_train(t) or t.lemma_.lower() in self.lex.chain_nouns for t in nxt) \
+                    or any(t.is_punct and t.text not in "-–" for t in nxt[:1]):
                 continue
             out.append((chain[0], ORIGIN, 0))
             out.extend((m, VIA, 0) for m in chain[1:-1])
@@ -546,6 +564,16 @@ class _Reader:
             if item not in cur.cargo:
                 cur.cargo.append(item)
 
+    def _unit_object(self, tok: Token) -> Token:
+        """"55 containers of photovoltaic modules" -> modules; "500 tonnes of fertilizer" -> fertilizer."""
+        if tok.lemma_.lower() in self.lex.unit_nouns or tok.lower_ in self.lex.unit_nouns:
+            for prep in tok.children:
+                if prep.lower_ == "of":
+                    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                    if obj is not None:
+                        return obj
+        return tok
+
     def _days(self, text: str) -> float | None:
         low = text.lower()
         for phrase, days in self.lex.durations.items():
@@ -579,6 +607,7 @@ class _Reader:
                         for c in t.head.children if c.dep_ in {"nsubj", "nsubjpass"}) and \
                     t.lemma_.lower() not in lex.generic_cargo:
                 heads.append(t)
+        heads = [self._unit_object(h) for h in heads]
         items: list[str] = []
         for head in heads:
             for tok in _conjuncts(head):
@@ -642,12 +671,15 @@ def _negated(tok: Token) -> bool:
 
 
 def _planned(tok: Token) -> bool:
-    """Future or planned: "will launch", "plans to run" (not "is expected to arrive")."""
+    """A train announced for the future: "will launch", "plans to open" (not "will arrive")."""
+    lex = lexicon()
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
     for v in (verb, verb.head):
-        if any(c.lower_ in {"will", "shall", "'ll"} and c.dep_ == "aux" for c in v.children):
+        lemma = v.lemma_.lower()
+        if lemma in {"plan", "intend", "aim", "schedule"} and v.dep_ != "ROOT" or lemma in {"plan", "intend"}:
             return True
-        if v.lemma_ in {"plan", "intend", "aim"}:
+        if lemma in lex.launch_verbs | lex.origin_verbs and any(
+                c.lower_ in {"will", "shall", "'ll"} and c.dep_ == "aux" for c in v.children):
             return True
     return False
 

@@ -132,3 +132,36 @@ def test_places_are_found_and_typed(extract):
 def test_people_and_words_are_not_places(extract):
     a = extract("Peng Tang of the Guangdong branch said in March that Spring is busy, citing Johns Hopkins University.")
     assert a.mentions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "route", "via"),
+    [
+        ("A China-Europe freight train loaded with 50 TEUs of electronics departed from Xi'an International "
+         "Port Station on Tuesday, bound for Duisburg, Germany.", ("Xi'an", "Duisburg"), []),
+        ("Loaded with 110 containers of auto parts, the train set off from Changchun, passing through Manzhouli "
+         "before reaching Moscow.", ("Changchun", "Moscow"), ["Manzhouli"]),
+        ("The service, which connects Jinhua with Tashkent via Kazakhstan, was launched in 2019.",
+         ("Jinhua", "Tashkent"), ["Kazakhstan"]),
+        ("The Chongqing-Duisburg route is the busiest on the network.", ("Chongqing", "Duisburg"), []),
+        ("A train carrying 55 containers of photovoltaic modules departed from Hefei North Station for Tashkent, "
+         "Uzbekistan on Wednesday morning.", ("Hefei", "Tashkent"), []),
+        ("The X8024 train, the first of the year from Wuhan, will take 15 days to reach Duisburg via Manzhouli.",
+         ("Wuhan", "Duisburg"), ["Manzhouli"]),
+        ("Shenyang launched a new route to Minsk, Belarus on Monday.", ("Shenyang", "Minsk"), []),
+        ("The freight train from Yiwu arrived in Madrid after 21 days.", ("Yiwu", "Madrid"), []),
+        ("Over 1,000 trains have travelled between Chongqing and Duisburg this year.", ("Chongqing", "Duisburg"), []),
+    ],
+)
+def test_news_shaped_sentences(extract, text, route, via):
+    a = extract(text)
+    assert pairs(a) == [route]
+    assert [p.label for p in a.routes[0].via] == via
+    assert a.routes[0].status == "reported"
+
+
+def test_cargo_behind_quantities(extract):
+    a = extract("A train carrying 500 tonnes of fertilizer and 20 containers of photovoltaic modules left Kunming "
+                "for Vientiane.")
+    assert a.routes[0].cargo == ["fertilizer"] or "fertilizer" in a.routes[0].cargo
+    assert a.routes[0].tonnes == 500
