@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 ORIGIN, DEST, VIA, BETWEEN, NAME = "origin", "destination", "via", "between", "name"
+_LOADS = frozenset({"container", "containers", "teu", "teus", "tonne", "tonnes", "ton", "tons", "box", "boxes"})
+_SEQUENCE_WORDS = frozenset({"before", "then", "finally", "eventually", "later", "onward", "onwards"})
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -280,11 +282,22 @@ class _Reader:
                 role = ORIGIN
             getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
         _drop_qualifiers(roles, self.doc)
+        self._intermediate_destinations(roles)
         if roles.dests and not roles.origins and roles.anchor is not None \
                 and roles.anchor.lemma_.lower() in self.lex.destination_nouns | self.lex.motion_nouns \
                 | self.lex.chain_nouns - {"train", "freight", "express"}:
             roles.origins = self._owner_places(si, roles.anchor)
         return roles
+
+    def _intermediate_destinations(self, roles: _Roles) -> None:
+        """"to Hairatan before reaching Kabul", "to Warsaw and then Duisburg": earlier ends are transit points."""
+        dests = sorted(roles.dests, key=lambda m: m.start)
+        for i in range(len(dests) - 1, 0, -1):
+            between = self.doc[dests[i - 1].end:dests[i].start]
+            if any(t.lower_ in _SEQUENCE_WORDS for t in between):
+                roles.vias.extend(dests[:i])
+                roles.dests = dests[i:]
+                return
 
     def _owner_places(self, si: int, noun: Token) -> list[Mention]:
         """Places that own a destinations noun: "Xi'an has added destinations", "Zhengzhou's destinations"."""
@@ -368,6 +381,8 @@ class _Reader:
         prev = self.doc[prep.i - 1].lower_ if prep.i > 0 else ""
         if p == "from" or (p == "of" and prev == "out"):
             return ORIGIN
+        if p == "to" and prev in {"according", "due", "thanks", "owing", "compared", "close", "next"}:
+            return None  # "according to Chongqing Logistics City" names a source, not a destination
         if p in {"to", "towards", "toward", "into", "till", "until"}:
             if lemma in lex.cross_verbs:
                 return VIA
@@ -429,7 +444,7 @@ class _Reader:
                     continue
                 return None
             if t.pos_ in {"NOUN", "PROPN"}:
-                if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl:
+                if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl and self._quantity(t):
                     # a motion verb hung on the wrong noun ("50 TEUs of electronics departed from")
                     t = t.head
                     continue
@@ -438,6 +453,12 @@ class _Reader:
                 return None
             t = t.head
         return None
+
+    def _quantity(self, t: Token) -> bool:
+        """A load noun a misparsed main verb may hang on: "50 TEUs (of electronics) departed"."""
+        if t.lemma_.lower() in _LOADS or t.lower_ in _LOADS:
+            return True
+        return t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in _LOADS
 
     def _returning(self, anchor: Token) -> bool:
         sent = anchor.sent
@@ -473,7 +494,8 @@ class _Reader:
     # -- trains ----------------------------------------------------------------------------
     def _place_roles(self, si: int, sent: Span, roles: _Roles) -> None:
         origin = roles.origins[0].place if roles.origins else None
-        dests = _unique(m.place for m in roles.dests)
+        start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
+        dests = [d for d in _unique(m.place for m in roles.dests) if d != start]
         vias = _unique(m.place for m in sorted(roles.vias, key=lambda m: m.start))
         cur = self.current
         if roles.returning and cur is not None and cur.destinations and not roles.origins:
@@ -591,8 +613,10 @@ class _Reader:
         heads: list[Token] = []
         for t in sent:
             lemma = t.lemma_.lower()
-            if t.dep_ == "pobj" and t.head.lower_ == "with" and t.head.head.lemma_.lower() in {"load", "laden", "pack", "fill"}:
-                heads.append(t)
+            if t.dep_ == "pobj" and t.head.lower_ == "with" and (
+                    t.head.head.lemma_.lower() in {"load", "laden", "pack", "fill"}
+                    or self._is_train(t.head.head) and self._quantity(t)):
+                heads.append(t)  # "loaded with X", "a train with 62 containers of X"
             elif t.dep_ in {"dobj", "obj"} and lemma not in lex.generic_cargo and \
                     t.head.lemma_.lower() in lex.cargo_verbs:
                 heads.append(t)
@@ -647,8 +671,11 @@ def _phrase(tok: Token) -> str:
         words = words[1:]
     if not words:
         return ""
-    text = " ".join(w.text for w in words)
-    return " ".join(w if (w.isupper() or any(c.isupper() for c in w[1:])) else w.lower() for w in text.split())
+    def keep(w: Token) -> bool:
+        return w.text.isupper() or any(c.isupper() for c in w.text[1:]) or w.pos_ == "PROPN" \
+            or w.ent_type_ in {"NORP", "GPE"}
+
+    return " ".join(w.text if keep(w) else w.text.lower() for w in words)
 
 
 def _quoted_tokens(doc: Doc) -> set[int]:

@@ -1,0 +1,43 @@
+"""kg eval: scores computed against gold files, and errors listed."""
+
+import json
+
+from kg.cli import app
+
+from conftest import ROOT
+
+EXTRA = ROOT / "tests" / "data" / "extra"
+EXTRA_GOLD = ROOT / "tests" / "data" / "extra-gold.json"
+
+
+def test_eval_on_a_second_article_set(runner):
+    result = runner.invoke(app, ["eval", str(EXTRA_GOLD), str(EXTRA), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["routes_f1"] >= 0.9
+    assert scores["transit_order_exact"] >= 0.8
+    assert scores["aliases_merged"] == 1.0
+
+
+def test_eval_lists_misses_and_false_routes(runner, tmp_path):
+    gold = json.loads(EXTRA_GOLD.read_text(encoding="utf-8"))
+    gold[0]["routes"].append({"origin": "Chongqing", "destination": "Minsk", "via": [], "cargo": []})
+    gold[1]["routes"] = [r for r in gold[1]["routes"] if r["origin"] != "Lanzhou"]
+    gold[0]["aliases"].append(["Manzhouli", "Erenhot"])
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(path), str(EXTRA), "-v"])
+    assert result.exit_code == 0, result.output
+    assert "Chongqing -> Minsk" in result.output  # missed
+    assert "Lanzhou -> Kabul" in result.output  # now a false route
+    assert "aliases merged        0.750" in result.output
+    data = json.loads(runner.invoke(app, ["eval", str(path), str(EXTRA), "--json"]).output)
+    assert data["routes_recall"] < 1.0 and data["routes_precision"] < 1.0
+
+
+def test_eval_bad_gold_file(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(bad), str(EXTRA)])
+    assert result.exit_code == 2
+    assert "not valid JSON" in result.output
