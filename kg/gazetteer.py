@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -65,6 +65,7 @@ class Place:
     aliases: tuple[str, ...] = field(default=(), compare=False)
 
 
+@lru_cache(maxsize=200_000)
 def fold(name: str) -> str:
     """Normalise a name for lookup: no accents, ASCII apostrophes, lower case, single spaces.
 
@@ -103,6 +104,7 @@ class Gazetteer:
         self._demonyms: dict[str, str] = {}
         self._largest: dict[str, Place] = {}
         self.blocked: frozenset[str] = _read_blocklist()
+        self._starts: frozenset[str] | None = None
         self._load_countries()
         curated_ids = self._load_curated()
         if cities:
@@ -197,6 +199,13 @@ class Gazetteer:
                     break
         return sorted(entries or [], key=lambda e: e[0])
 
+    @property
+    def starts(self) -> frozenset[str]:
+        """First alphanumeric run of every indexed name: a cheap filter before n-gram lookups."""
+        if self._starts is None:
+            self._starts = frozenset(first_word(k) for k in self._index)
+        return self._starts
+
     def knows(self, name: str) -> bool:
         """Whether the name is in the index at all."""
         return fold(name) in self._index
@@ -259,6 +268,15 @@ class Gazetteer:
     def largest_city(self, code: str) -> Place | None:
         """The most populous city of a country."""
         return self._largest.get(code)
+
+
+_FIRST = re.compile(r"[a-z0-9]+")
+
+
+def first_word(folded: str) -> str:
+    """The first run of letters or digits of a folded name ("xi'an" -> "xi")."""
+    m = _FIRST.search(folded)
+    return m.group() if m else ""
 
 
 def _usable_alternate(name: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .gazetteer import ALTERNATE, CURATED, Gazetteer, Place, fold
+from .gazetteer import ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
 from .model import Mention
 
 if TYPE_CHECKING:
@@ -89,17 +89,26 @@ def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
         for t in range(ent.start, ent.end):
             ent_of[t] = ent
     found: list[Span] = []
+    starts = gazetteer.starts
+    tokens = list(doc)
     i = 0
-    while i < len(doc):
-        for n in range(min(MAX_TOKENS, len(doc) - i), 0, -1):
-            span = doc[i:i + n]
-            if any(t.is_sent_start for t in span[1:]) or "\n" in span.text or span[0].pos_ == "DET":
+    while i < len(tokens):
+        tok = tokens[i]
+        if not tok.text[:1].isupper() or tok.pos_ == "DET" or first_word(fold(tok.text)) not in starts:
+            i += 1
+            continue
+        for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
+            window = tokens[i:i + n]
+            if any(t.is_sent_start for t in window[1:]) or any("\n" in t.text_with_ws for t in window[:-1]):
                 continue
-            entries = gazetteer.candidates(span.text)
-            if entries and _acceptable(span, entries, ent_of):
-                found.append(span)
-                i += n
-                break
+            text = "".join(t.text_with_ws for t in window).strip()
+            entries = gazetteer.candidates(text)
+            if entries:
+                span = doc[i:i + n]
+                if _acceptable(span, entries, ent_of):
+                    found.append(span)
+                    i += n
+                    break
         else:
             i += 1
     return found

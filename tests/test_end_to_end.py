@@ -199,3 +199,17 @@ def test_seed_gold_targets(runner):
     assert s["transit_order_exact"] >= 0.9
     assert s["place_type_accuracy"] >= 0.95
     assert s["aliases_merged"] == 1.0
+
+
+def test_kg_store_environment_variable(tmp_path, monkeypatch):
+    import subprocess as sp
+
+    art = tmp_path / "a.txt"
+    art.write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
+    env = dict(__import__("os").environ, KG_STORE=str(tmp_path / "envstore"))
+    sp.run([sys.executable, "-m", "kg", "build", str(art), "-q"], check=True, env=env, cwd=tmp_path,
+           capture_output=True)
+    assert (tmp_path / "envstore").is_dir()
+    out = sp.run([sys.executable, "-m", "kg", "routes", "--json"], env=env, cwd=tmp_path, capture_output=True,
+                 text=True, check=True)
+    assert json.loads(out.stdout)[0]["destination"] == "Łódź"
