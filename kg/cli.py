@@ -196,6 +196,7 @@ def central(
     metric: Annotated[str, typer.Option(help="degree, betweenness, closeness, pagerank or edge-betweenness.")] = "betweenness",
     top: Annotated[int, typer.Option(min=1, help="How many to list.")] = 10,
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only City, Port or Country (repeatable).")] = None,
+    weighted: Annotated[bool, typer.Option(help="Weigh legs by trains reported (more trains = shorter).")] = False,
     json_: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -203,12 +204,74 @@ def central(
     from .network import central as run_central
 
     with _errors():
-        rows = run_central(metric=metric, top=top, types=type_ or [], store=_store(store))
+        rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store))
     if json_:
         _echo_json(rows)
         return
     for i, r in enumerate(rows, start=1):
         typer.echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4f}")
+
+
+@app.command()
+def whatif(
+    remove: Annotated[list[str], typer.Option("--remove", help="Place to close (repeatable; a country closes all its places).")],
+    top: Annotated[int, typer.Option(min=1, help="Places in the centrality lists.")] = 5,
+    json_: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """What closing a crossing does: routes lost, routes made longer, centrality before and after."""
+    from .analysis import whatif as run_whatif
+
+    with _errors():
+        result = run_whatif(remove, top=top, store=_store(store))
+    if json_:
+        _echo_json(result.as_dict())
+        return
+    typer.echo(f"closing {', '.join(result.removed)}:")
+    typer.echo(f"  {len(result.lost)} origin-destination pair(s) lose every reported route")
+    for r in result.lost:
+        typer.echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])})")
+    typer.echo(f"  {len(result.longer)} pair(s) get longer")
+    for r in result.longer:
+        km = f", {r['km_before']} -> {r['km_after']} km" if r["km_before"] and r["km_after"] else ""
+        typer.echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
+                   f"  now {' -> '.join(r['path_after'])}")
+    typer.echo(f"  {result.unchanged} pair(s) unchanged")
+    typer.echo("  betweenness before: " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_before))
+    typer.echo("  betweenness after:  " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_after))
+
+
+@app.command()
+def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
+    """Corridors: communities of the route network with their main crossings."""
+    from .analysis import corridors as run_corridors
+
+    with _errors():
+        rows = run_corridors(store=_store(store))
+    if json_:
+        _echo_json(rows)
+        return
+    for i, c in enumerate(rows, start=1):
+        typer.echo(f"{i}. {c['size']} places in {', '.join(c['countries'])}; crossings: "
+                   f"{', '.join(c['crossings']) or 'none named'}")
+        typer.echo(f"   {', '.join(c['places'])}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help='e.g. "Nantong to Hairatan via?" or "What goes through Alashankou?"')],
+    json_: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Answer a plain-English question about routes, transits, destinations or cargo."""
+    from .ask import ask as run_ask
+
+    with _errors():
+        answer = run_ask(question, store=_store(store))
+    if json_:
+        _echo_json(answer.as_dict())
+        return
+    typer.echo("\n".join(answer.text))
 
 
 @app.command()

@@ -264,6 +264,7 @@ def central(
     metric: str = "betweenness",
     top: int = 10,
     types: Iterable[str] = (),
+    weighted: bool = False,
     store: str | Path | None = None,
     graph: nx.DiGraph | None = None,
 ) -> list[dict[str, Any]]:
@@ -277,6 +278,9 @@ def central(
         How many to return.
     types
         Keep only these node types (``City``, ``Port``, ``Country``) in the ranking.
+    weighted
+        Weigh legs by the number of trains reported on them.  Path-based measures read
+        weights as distances, so a leg with n trains counts as 1/n long.
 
     Returns
     -------
@@ -286,20 +290,24 @@ def central(
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}: use one of {', '.join(METRICS)}")
     g = graph if graph is not None else route_network(store=store)
-    connected = g.subgraph([n for n in g if g.degree(n) > 0])
+    connected = g.subgraph([n for n in g if g.degree(n) > 0]).copy()
+    for _, _, d in connected.edges(data=True):
+        d["distance"] = 1.0 / max(1, d.get("n_trains", 1))
+        d["trains_weight"] = float(max(1, d.get("n_trains", 1)))
+    dist = "distance" if weighted else None
     if metric == "edge-betweenness":
-        scores = nx.edge_betweenness_centrality(connected)
+        scores = nx.edge_betweenness_centrality(connected, weight=dist)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         return [{"label": f"{g.nodes[a]['label']} → {g.nodes[b]['label']}", "type": "Leg",
                  "country": "", "score": round(s, 4)} for (a, b), s in ranked]
     if metric == "degree":
-        values: dict[str, float] = {n: float(connected.degree(n)) for n in connected}
+        values: dict[str, float] = dict(connected.degree(weight="trains_weight" if weighted else None))
     elif metric == "betweenness":
-        values = nx.betweenness_centrality(connected)
+        values = nx.betweenness_centrality(connected, weight=dist)
     elif metric == "closeness":
-        values = nx.closeness_centrality(connected.to_undirected(as_view=True))
+        values = nx.closeness_centrality(connected.to_undirected(as_view=True), distance=dist)
     else:
-        values = nx.pagerank(connected) if len(connected) else {}
+        values = nx.pagerank(connected, weight="trains_weight" if weighted else None) if len(connected) else {}
     wanted = set(types)
     ranked_nodes = sorted(
         ((n, s) for n, s in values.items() if not wanted or g.nodes[n]["type"] in wanted),

@@ -90,3 +90,14 @@ def test_betweenness_finds_the_chokepoint():
     assert central(metric="degree", top=1, types=["Port"], graph=g)[0]["label"] == "X"
     with pytest.raises(ValueError, match="unknown metric"):
         central(metric="nope", graph=g)
+
+
+def test_weighted_betweenness_prefers_busy_legs():
+    # Two ways from A to D: via B (one train a leg) or via C (five trains a leg).
+    g = _net([("A", "B"), ("B", "D"), ("A", "C"), ("C", "D")])
+    for a, b in (("A", "C"), ("C", "D")):
+        g.edges[a, b]["n_trains"] = 5
+    plain = {r["label"]: r["score"] for r in central(metric="betweenness", graph=g)}
+    weighted = {r["label"]: r["score"] for r in central(metric="betweenness", weighted=True, graph=g)}
+    assert plain["B"] == plain["C"]
+    assert weighted["C"] > weighted["B"]
