@@ -278,13 +278,21 @@ def ask(
 def viz(
     out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path("routes.html"),
     layout: Annotated[str, typer.Option(help="geo (map-like, fixed) or force (physics).")] = "geo",
+    size_by: Annotated[str | None, typer.Option(help="Node size by degree, betweenness or pagerank.")] = None,
+    around: Annotated[str | None, typer.Option(help="Only places near this one (see --hops).")] = None,
+    hops: Annotated[int, typer.Option(min=0, help="Legs from --around.")] = 1,
+    country: Annotated[str | None, typer.Option(help="Only places of this ISO country and their neighbours.")] = None,
+    path: Annotated[tuple[str, str] | None, typer.Option(help="Highlight the path FROM TO.")] = None,
+    path_only: Annotated[bool, typer.Option(help="With --path, draw only the path.")] = False,
+    min_trains: Annotated[int, typer.Option(min=1, help="Only legs reported for at least N trains.")] = 1,
     store: StoreOpt = None,
 ) -> None:
     """Write the route network as a self-contained interactive HTML page (works offline)."""
     from .viz import write_html
 
     with _errors():
-        written = write_html(out, store=_store(store), layout=layout)
+        written = write_html(out, store=_store(store), layout=layout, size_by=size_by, around=around, hops=hops,
+                             country=country, min_trains=min_trains, path_between=path, path_only=path_only)
     typer.echo(f"wrote {written}")
 
 

@@ -63,29 +63,101 @@ def _edge_tooltip(g: nx.DiGraph, a: str, b: str) -> str:
     return "\n".join([head, *body])
 
 
-def network_data(g: nx.DiGraph, *, layout: str = "geo", connected_only: bool = False) -> dict[str, Any]:
-    """Nodes, edges and options for vis-network, built with pyvis."""
+SIZE_METRICS = ("degree", "betweenness", "pagerank")
+HIGHLIGHT = "#ff9900"
+
+
+def filter_network(
+    g: nx.DiGraph,
+    *,
+    around: str | None = None,
+    hops: int = 1,
+    country: str | None = None,
+    min_trains: int = 1,
+) -> nx.DiGraph:
+    """A view of the network narrowed to what an analyst asked to see.
+
+    Parameters
+    ----------
+    around, hops
+        Keep places within ``hops`` legs (either direction) of the place ``around``.
+    country
+        Keep places in this ISO country (and the places they connect to directly).
+    min_trains
+        Keep legs reported for at least this many trains (places left alone are dropped).
+    """
+    from .network import resolve_place
+
+    # Countries named in passing ("markets in Australia") are noise on a route map; ports and
+    # cities stay even when no reported leg touches them.
+    keep = {n for n in g if g.degree(n) > 0 or g.nodes[n]["type"] != "Country"}
+    if min_trains > 1:
+        h = nx.DiGraph(g)
+        h.remove_edges_from([(a, b) for a, b, d in g.edges(data=True) if d["n_trains"] < min_trains])
+        keep = {n for n in h if h.degree(n) > 0}
+        g = h.subgraph(keep)
+    if around is not None:
+        centre = resolve_place(g, around)
+        keep &= set(nx.ego_graph(g.to_undirected(as_view=True), centre, radius=hops))
+    if country is not None:
+        cc = country.strip().upper()
+        inside = {n for n in g if g.nodes[n]["country"] == cc}
+        if not inside:
+            raise InputError(f"no place of country {country!r} in the graph; use an ISO code such as KZ")
+        keep &= inside | {m for n in inside for m in nx.all_neighbors(g, n)}
+    return g.subgraph(keep)
+
+
+def _sizes(g: nx.DiGraph, size_by: str | None) -> dict[str, float]:
+    if size_by is None:
+        return {n: 8 + 3 * min(g.degree(n), 10) for n in g}
+    if size_by not in SIZE_METRICS:
+        raise InputError(f"unknown --size-by {size_by!r}: use one of {', '.join(SIZE_METRICS)}")
+    scores = (dict(g.degree()) if size_by == "degree" else
+              nx.betweenness_centrality(g) if size_by == "betweenness" else nx.pagerank(g))
+    top = max(scores.values(), default=0) or 1
+    return {n: 8 + 32 * scores.get(n, 0) / top for n in g}
+
+
+def network_data(
+    g: nx.DiGraph,
+    *,
+    layout: str = "geo",
+    size_by: str | None = None,
+    highlight: list[str] | None = None,
+) -> dict[str, Any]:
+    """Nodes, edges and options for vis-network, built with pyvis.
+
+    ``highlight`` is a path (list of node ids) drawn in orange over the rest.
+    """
     from pyvis.network import Network
 
     if layout not in ("geo", "force"):
         raise InputError(f"unknown layout {layout!r}: use geo or force")
     net = Network(directed=True)
-    nodes = [n for n in g if g.degree(n) > 0] if connected_only else list(g)
-    for n in nodes:
+    sizes = _sizes(g, size_by)
+    on_path = set(highlight or [])
+    path_edges = set(zip(highlight or [], (highlight or [])[1:]))
+    for n in g:
         d = g.nodes[n]
         kwargs: dict[str, Any] = {}
         pos = _position(g, n) if layout == "geo" else None
         if pos is not None:
             kwargs.update(x=pos[0], y=pos[1], physics=False, fixed=True)
-        colour = COLOURS.get(d["type"], "#999")
+        colour: Any = COLOURS.get(d["type"], "#999")
         if g.degree(n) == 0:  # mentioned, but on no reported route: drawn faint
             colour = {"background": colour + "55", "border": colour + "88"}
-        net.add_node(n, label=d["label"], title=_tooltip(g, n), color=colour,
-                     group=d["type"], size=8 + 3 * min(g.degree(n), 10), **kwargs)
+        if n in on_path:
+            colour = {"background": colour if isinstance(colour, str) else COLOURS.get(d["type"], "#999"),
+                      "border": HIGHLIGHT}
+            kwargs["borderWidth"] = 4
+        net.add_node(n, label=d["label"], title=_tooltip(g, n), color=colour, size=sizes[n], **kwargs)
     for a, b, d in g.edges(data=True):
-        if a in nodes and b in nodes:
-            net.add_edge(a, b, title=_edge_tooltip(g, a, b), width=1 + 1.5 * min(d["n_trains"], 8),
-                         arrows="to")
+        extra: dict[str, Any] = {}
+        if (a, b) in path_edges or (b, a) in path_edges:
+            extra["color"] = HIGHLIGHT
+        net.add_edge(a, b, title=_edge_tooltip(g, a, b), width=1 + 1.5 * min(d["n_trains"], 8),
+                     arrows="to", **extra)
     options = {
         "physics": {"enabled": layout == "force", "stabilization": {"iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 100},
@@ -101,11 +173,12 @@ def _script_json(data: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def render_html(g: nx.DiGraph, *, layout: str = "geo", title: str = "kg route network") -> str:
+def render_html(g: nx.DiGraph, *, layout: str = "geo", title: str = "kg route network",
+                size_by: str | None = None, highlight: list[str] | None = None) -> str:
     """The whole self-contained HTML page for a network."""
     import html
 
-    data = network_data(g, layout=layout)
+    data = network_data(g, layout=layout, size_by=size_by, highlight=highlight)
     js, css = _vis_assets()
     template = (DATA / "viz_template.html").read_text(encoding="utf-8")
     legend = "".join(
@@ -126,6 +199,13 @@ def write_html(
     store: str | Path | None = None,
     graph: nx.DiGraph | None = None,
     layout: str = "geo",
+    size_by: str | None = None,
+    around: str | None = None,
+    hops: int = 1,
+    country: str | None = None,
+    min_trains: int = 1,
+    path_between: tuple[str, str] | None = None,
+    path_only: bool = False,
 ) -> Path:
     """Write the interactive graph to ``path`` and return it.
 
@@ -137,10 +217,30 @@ def write_html(
         A network from :func:`kg.network.route_network` (read from ``store`` when None).
     layout
         ``geo`` (places at their longitude/latitude, fixed) or ``force`` (physics).
+    size_by
+        Node size by ``degree``, ``betweenness`` or ``pagerank`` (default: degree, capped).
+    around, hops, country, min_trains
+        Filters, see :func:`filter_network`.
+    path_between
+        ``(FROM, TO)``: highlight the answer of ``kg path`` on the network.
+    path_only
+        With ``path_between``, draw only the path.
     """
+    from .network import find_paths
+
     g = graph if graph is not None else route_network(store=store)
+    highlight = None
+    if path_between is not None:
+        answers = find_paths(*path_between, graph=g)
+        if not answers:
+            raise InputError(f"no reported route connects {path_between[0]} and {path_between[1]}; "
+                             "`kg path` lists the nearest reachable places")
+        highlight = answers[0].iris
+        if path_only:
+            g = g.subgraph(highlight)
+    g = filter_network(g, around=around, hops=hops, country=country, min_trains=min_trains)
     out = Path(path)
     if out.parent and not out.parent.exists():
         raise InputError(f"{out.parent}: no such folder for the HTML file; create it or pick another -o")
-    out.write_text(render_html(g, layout=layout), encoding="utf-8")
+    out.write_text(render_html(g, layout=layout, size_by=size_by, highlight=highlight), encoding="utf-8")
     return out
