@@ -41,3 +41,21 @@ def test_geographic_layout_places_nodes_by_coordinates():
 def test_no_remote_resources():
     html = render_html(_hostile_graph())
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+
+
+def test_filters_and_path_highlight(seed_network, tmp_path):
+    from kg.viz import filter_network, write_html
+
+    g = seed_network
+    around = filter_network(g, around="Horgos", hops=1)
+    assert {g.nodes[n]["label"] for n in around} == {"Horgos", "Jinhua", "Kazakhstan", "Kyrgyzstan", "Uzbekistan"}
+    kz = filter_network(g, country="KZ")
+    assert all(g.nodes[n]["country"] == "KZ" or any(g.nodes[m]["country"] == "KZ" for m in nx.all_neighbors(g, n))
+               for n in kz)
+    busy = filter_network(g, min_trains=2)  # only Jinhua -> Horgos carries several trains (three)
+    assert {g.nodes[n]["label"] for n in busy} == {"Jinhua", "Horgos"}
+    out = write_html(tmp_path / "p.html", graph=g, path_between=("Nantong", "Hairatan"), path_only=True,
+                     size_by="betweenness")
+    data = json.loads(out.read_text(encoding="utf-8").split('id="kg-data">', 1)[1].split("</script>", 1)[0])
+    assert sorted(n["label"] for n in data["nodes"]) == ["Hairatan", "Kazakhstan", "Nantong", "Uzbekistan"]
+    assert all(e.get("color") == "#ff9900" for e in data["edges"]) and len(data["edges"]) == 3
