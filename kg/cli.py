@@ -316,6 +316,76 @@ def eval_(
 
 
 @app.command()
+def validate(
+    json_: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Check the graph against the SHACL shapes in ontology/shapes.ttl."""
+    from .validate import validate as run_validate
+
+    with _errors():
+        problems = run_validate(store=_store(store))
+    if json_:
+        _echo_json([p.__dict__ for p in problems])
+    else:
+        for p in problems:
+            typer.echo(p.line())
+        typer.echo(f"{len(problems)} problem(s)" if problems else "the graph conforms to the shapes")
+    if any(p.severity == "Violation" for p in problems):
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig or jsonld.")] = "nquads",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write (default: standard output).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
+    from .exchange import export
+
+    with _errors():
+        data = export(fmt=fmt, store=_store(store))
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="RDF file (.nq, .trig, .ttl, .nt, .jsonld).")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Format, if the suffix does not say.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Load an RDF file, replacing each named graph it holds."""
+    from .exchange import import_file
+
+    with _errors():
+        counts = import_file(file, fmt=fmt, store=_store(store))
+    typer.echo(f"imported {sum(counts.values())} triples into {len(counts)} graph(s)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query."""
+    from .serve import make_server
+
+    with _errors():
+        server = make_server(_store(store), host=host, port=port)
+    typer.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/query  (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+@app.command()
 def demo(
     seeds: Annotated[Path, typer.Option(help="Folder of articles to build from.")] = Path("seeds"),
     out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path("routes.html"),

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from rdflib import Graph
+
 from . import __version__
 from ._errors import InputError
 from .extract import collect_paths, read_article
@@ -51,6 +53,7 @@ class BuildSummary:
     places: int = 0
     triples: int = 0
     seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
@@ -62,6 +65,7 @@ class BuildSummary:
             f"trains      {self.trains}",
             f"places      {self.places}",
             f"triples     {self.triples}",
+            f"validation  {'ok' if not self.problems else f'{len(self.problems)} problem(s): run kg validate'}",
             f"time        {self.seconds:.1f} s",
         ]
 
@@ -72,6 +76,7 @@ def build(
     store: str | Path | None = None,
     model: str | None = None,
     force: bool = False,
+    validate: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildSummary:
     """Extract facts from articles and store them, one named graph per article.
@@ -86,6 +91,8 @@ def build(
         spaCy pipeline name (default: the first installed English small pipeline).
     force
         Re-extract articles even when their text and the extractor are unchanged.
+    validate
+        Check what was added against the SHACL shapes (``summary.problems`` lists violations).
     progress
         Called as ``progress(article_name, done, total)`` after each article.
 
@@ -116,15 +123,24 @@ def build(
             nlp = nlp_mod.load(model)
             gazetteer = default()
             done = 0
+            added = Graph()
 
             def write(article: Article) -> None:
                 nonlocal done
-                st.replace_graph(document_iri(article.name), article_graph(article, version=version))
+                graph = article_graph(article, version=version)
+                st.replace_graph(document_iri(article.name), graph)
+                if validate:
+                    for triple in graph:
+                        added.add(triple)
                 done += 1
                 if progress is not None:
                     progress(article.name, done, len(todo))
 
             extract_articles(todo, nlp=nlp, gazetteer=gazetteer, progress=write)
+            if validate:
+                from .validate import validate_graph
+
+                summary.problems = [v.line() for v in validate_graph(added)]
         summary.extracted = len(todo)
         summary.routes_added = sum(len(a.routes) for a in todo)
         summary.articles = todo

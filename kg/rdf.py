@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
@@ -89,8 +90,8 @@ def _describe_place(g: Graph, place: Place, seen: set[str], doc: URIRef) -> None
     if place.type != "Country":
         g.add((iri, KGO.locatedIn, KGR[f"country/{place.country}"]))
     if place.lat is not None and place.lon is not None:
-        g.add((iri, GEO.lat, Literal(round(place.lat, 5), datatype=XSD.decimal)))
-        g.add((iri, GEO.long, Literal(round(place.lon, 5), datatype=XSD.decimal)))
+        g.add((iri, GEO.lat, _decimal(round(place.lat, 5))))
+        g.add((iri, GEO.long, _decimal(round(place.lon, 5))))
     if place.geonameid:
         g.add((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonameid))))
     if place.wikidata:
@@ -140,6 +141,11 @@ def _describe_route(g: Graph, route: Route, doc: URIRef, n: int) -> None:
         (KGO.weightTonnes, route.tonnes, XSD.decimal), (KGO.journeyDays, route.days, XSD.decimal),
     ):
         if value is not None:
-            g.add((train, prop, Literal(value, datatype=dtype)))
+            g.add((train, prop, _decimal(value) if dtype == XSD.decimal else Literal(value, datatype=dtype)))
     if route.date is not None:
         g.add((train, KGO.departureDate, Literal(route.date, datatype=XSD.date)))
+
+
+def _decimal(value: float) -> Literal:
+    """An xsd:decimal literal whose Python value is a Decimal (as rdflib parses one back)."""
+    return Literal(Decimal(str(value)), datatype=XSD.decimal)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,8 @@ def _py(term: Any) -> Any:
         return None
     if isinstance(term, Literal):
         value = term.toPython()
+        if isinstance(value, Decimal):
+            return float(value)
         return value if isinstance(value, (int, float, str, bool)) else str(term)
     if isinstance(term, BNode):
         return f"_:{term}"

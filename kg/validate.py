@@ -1,0 +1,85 @@
+"""SHACL validation of the graph (shapes in ``ontology/shapes.ttl``, run with pySHACL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import RDF, XSD
+
+from ._errors import KgError
+from .store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+def ontology_dir() -> Path:
+    """The project's ``ontology/`` folder."""
+    for candidate in (ROOT / "ontology", Path.cwd() / "ontology"):
+        if (candidate / "kg.ttl").is_file():
+            return candidate
+    raise KgError("cannot find ontology/kg.ttl: run kg from the project folder or reinstall it with pip -e")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, readable."""
+
+    severity: str
+    focus: str
+    path: str
+    message: str
+
+    def line(self) -> str:
+        """One line: severity, focus node, path, message."""
+        where = f" {self.path}" if self.path else ""
+        return f"{self.severity}: {self.focus}{where}: {self.message}"
+
+
+def validate_graph(data: Graph) -> list[Violation]:
+    """Run the shapes over a graph (the ontology is mixed in so sh:class follows subclasses)."""
+    import pyshacl
+
+    folder = ontology_dir()
+    shapes = Graph().parse(folder / "shapes.ttl")
+    ontology = Graph().parse(folder / "kg.ttl")
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+                                           advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        def val(p):  # type: ignore[no-untyped-def]
+            v = report.value(result, p)
+            return "" if v is None else str(v)
+
+        out.append(Violation(val(SH.resultSeverity).rsplit("#", 1)[-1], _short(val(SH.focusNode)),
+                             _short(val(SH.resultPath)), val(SH.resultMessage)))
+    return sorted(out, key=lambda v: (v.severity, v.focus, v.path))
+
+
+def _short(iri: str) -> str:
+    from .rdf import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(str(ns)):]}"
+    return iri
+
+
+def union_graph(store: str | Path | None = None) -> Graph:
+    """All distinct triples of the store as one in-memory rdflib graph."""
+    g = Graph()
+    with open_store(store, read_only=True) as st:
+        for s, p, o in st.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph:
+            if isinstance(o, Literal) and o.datatype == XSD.string:
+                o = Literal(str(o))  # Oxigraph returns simple literals typed xsd:string
+            g.add((s, p, o))
+    return g
+
+
+def validate(*, store: str | Path | None = None) -> list[Violation]:
+    """Validate the whole store against the SHACL shapes."""
+    return validate_graph(union_graph(store))
