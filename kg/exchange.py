@@ -34,17 +34,20 @@ def export(*, fmt: str = "nquads", store: str | Path | None = None) -> bytes:
     """
     fmt = _check(fmt)
     with open_store(store, read_only=True) as st:
-        if fmt == "jsonld":
-            from rdflib import Dataset
+        quads = st.nquads()
+    if fmt == "jsonld":
+        from rdflib import Dataset
 
-            ds = Dataset()
-            ds.parse(data=st.ox.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
-            return ds.serialize(format="json-ld", indent=2).encode("utf-8")
-        ox_format, named = FORMATS[fmt]
-        if named:
-            return st.ox.dump(format=ox_format, prefixes=_prefixes())
-        triples = {q.triple for q in st.ox.quads_for_pattern(None, None, None)}
-        return ox.serialize(sorted(triples, key=str), format=ox_format, prefixes=_prefixes()) or b""
+        ds = Dataset()
+        ds.parse(data=quads.decode("utf-8"), format="nquads")
+        return ds.serialize(format="json-ld", indent=2).encode("utf-8")
+    ox_format, named = FORMATS[fmt]
+    memory = ox.Store()
+    memory.load(quads, format=ox.RdfFormat.N_QUADS)
+    if named:
+        return memory.dump(format=ox_format, prefixes=_prefixes())
+    triples = {q.triple for q in memory.quads_for_pattern(None, None, None)}
+    return ox.serialize(sorted(triples, key=str), format=ox_format, prefixes=_prefixes()) or b""
 
 
 def _prefixes() -> dict[str, str]:

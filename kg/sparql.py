@@ -190,7 +190,7 @@ def query(
         if not allow_update:
             raise QueryError("this is a SPARQL UPDATE; kg query only reads unless --allow-update is given")
         with open_store(store) as st:
-            st.ox.update(text)
+            st.update(text)
         return Table(["result"], [["update applied"]])
     with open_store(store, read_only=True) as st:
         result = st.query(text, bindings)

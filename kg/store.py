@@ -11,6 +11,7 @@ serve it as is.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,33 @@ from ._errors import QueryError, StoreError
 from .rdf import KGO, PREFIXES
 
 
-class GraphStore:
+class _Common:
+    """What local and remote stores share: everything expressed as SPARQL over :meth:`query`."""
+
+    location: str
+
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
+        raise NotImplementedError
+
+    def documents(self) -> dict[str, str]:
+        """File name -> SHA-256 of every article in the store."""
+        rows = self.query("SELECT DISTINCT ?name ?sha WHERE { ?d a kgo:Document ; kgo:fileName ?name ; kgo:sha256 ?sha }")
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def count(self) -> dict[str, int]:
+        """Numbers of documents, trains, places and distinct triples."""
+        row = next(iter(self.query(
+            "SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?t) AS ?trains) "
+            "(COUNT(DISTINCT ?p) AS ?places) WHERE { "
+            "{ ?d a kgo:Document } UNION { ?t a kgo:Train } UNION "
+            "{ ?p a ?c . VALUES ?c { kgo:City kgo:Port kgo:Country } } }")))
+        triples = next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                                       "WHERE { ?s ?p ?o } }")))
+        return {"documents": int(row[0]), "trains": int(row[1]), "places": int(row[2]),
+                "triples": int(triples[0])}
+
+
+class GraphStore(_Common):
     """One open store.
 
     Parameters
@@ -80,26 +107,20 @@ class GraphStore:
                 msg += " (a variable set with --bind must be listed in the SELECT clause)"
             raise QueryError(f"SPARQL evaluation failed: {msg}") from exc
 
-    def documents(self) -> dict[str, str]:
-        """File name -> SHA-256 of every article in the store."""
-        rows = self.query("SELECT ?name ?sha WHERE { ?d a kgo:Document ; kgo:fileName ?name ; kgo:sha256 ?sha }")
-        return {str(r[0]): str(r[1]) for r in rows}
-
     def graph_names(self) -> list[str]:
         """Names of the named graphs (one per article)."""
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def count(self) -> dict[str, int]:
-        """Numbers of documents, trains, places and distinct triples."""
-        row = next(iter(self.query(
-            "SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?t) AS ?trains) "
-            "(COUNT(DISTINCT ?p) AS ?places) WHERE { "
-            "{ ?d a kgo:Document } UNION { ?t a kgo:Train } UNION "
-            "{ ?p a ?c . VALUES ?c { kgo:City kgo:Port kgo:Country } } }")))
-        triples = next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                                       "WHERE { ?s ?p ?o } }")))
-        return {"documents": int(row[0]), "trains": int(row[1]), "places": int(row[2]),
-                "triples": int(triples[0])}
+    def nquads(self) -> bytes:
+        """Every quad, as N-Quads."""
+        return self.ox.dump(format=ox.RdfFormat.N_QUADS)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (one transaction)."""
+        try:
+            self.ox.update(sparql, prefixes={p: str(n) for p, n in PREFIXES.items()})
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}".replace("\n", " ")) from exc
 
     # -- writing ---------------------------------------------------------------------------
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
@@ -139,10 +160,139 @@ class GraphStore:
         gc.collect()
 
 
+class RemoteStore(_Common):
+    """A graph kept on a SPARQL 1.1 server (Oxigraph server, Fuseki, Virtuoso, GraphDB).
+
+    ``url`` is the server's base (``http://host:7878`` for Oxigraph, ``http://host:3030/ds`` for a
+    Fuseki dataset): queries go to ``URL/query`` and updates to ``URL/update``.  The server
+    must use the union of its named graphs as the default graph (Oxigraph:
+    ``oxigraph serve --union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``).
+    """
+
+    def __init__(self, url: str) -> None:
+        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+        base = re.sub(r"/(query|sparql|update)/?$", "", url.rstrip("/"))
+        self.location = base
+        self._store = SPARQLUpdateStore(query_endpoint=base + "/query", update_endpoint=base + "/update",
+                                        method="POST", autocommit=True, returnFormat="json")
+        self.dataset = Dataset(store=self._store, default_union=True)
+        try:
+            self._store.query("ASK { }", initNs={}, initBindings={}, queryGraph="__UNION__")
+        except Exception as exc:  # urllib raises several types; one line says what to do
+            raise StoreError(f"cannot reach a SPARQL server at {base}/query ({exc}); check --store and "
+                             "that the server is running") from exc
+
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
+        """Run SPARQL on the server; bound variables travel as a VALUES block of RDF terms."""
+        text = bind_values(sparql, bindings or {})
+        try:
+            return self.dataset.query(text, initNs={p: str(n) for p, n in PREFIXES.items()})
+        except Exception as exc:
+            raise QueryError(f"the server refused the query: {str(exc).splitlines()[0][:300]}") from exc
+
+    def graph_names(self) -> list[str]:
+        """Names of the named graphs on the server."""
+        return sorted(str(r[0]) for r in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+
+    def nquads(self) -> bytes:
+        """Every quad in the server's named graphs, as N-Quads."""
+        from rdflib import Dataset as _Dataset
+
+        ds = _Dataset()
+        for s, p, o, g in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            ds.graph(g).add((s, p, o))
+        return ds.serialize(format="nquads").encode("utf-8")
+
+    def update(self, sparql: str) -> None:
+        """Send a SPARQL update to the server."""
+        self._store.update(sparql, initNs={p: str(n) for p, n in PREFIXES.items()})
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace one named graph in a single update request (the server applies it atomically)."""
+        body = graph.serialize(format="nt")
+        self.update(f"DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }} }}")
+
+    def remove_graph(self, name: URIRef) -> bool:
+        """Drop one named graph; returns whether it existed."""
+        existed = bool(self.query(f"ASK {{ GRAPH {name.n3()} {{ ?s ?p ?o }} }}").askAnswer)
+        if existed:
+            self.update(f"DROP GRAPH {name.n3()}")
+        return existed
+
+    def flush(self) -> None:
+        """Nothing to flush: the server persists each request."""
+
+    def close(self) -> None:
+        """Forget the connection."""
+        self.dataset = None  # type: ignore[assignment]
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
+    """The query with ``VALUES (?a ...) { (term ...) }`` opening its WHERE group.
+
+    Terms are serialised by rdflib (``Identifier.n3()``), so a value is always one RDF term.
+    Placed first in the group (not after the query, where rdflib's SPARQLStore puts it) the
+    values are in scope for the group's FILTERs.
+    """
+    if not bindings:
+        return sparql
+    at = _where_brace(sparql)
+    if at is None:
+        raise QueryError("cannot find the WHERE clause to bind variables into")
+    names = " ".join(f"?{k}" for k in bindings)
+    terms = " ".join(v.n3() for v in bindings.values())
+    return f"{sparql[:at + 1]} VALUES ({names}) {{ ({terms}) }} {sparql[at + 1:]}"
+
+
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+
+
+def _where_brace(q: str) -> int | None:
+    """Index of the ``{`` opening the top WHERE group, skipping comments, strings and IRIs."""
+    i, n, first = 0, len(q), None
+    after_where = False
+    while i < n:
+        c = q[i]
+        if c == "#":
+            i = q.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = q[i:i + 3] if q[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and q[j:j + len(quote)] != quote:
+                j += 2 if q[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<" and (m := _IRI.match(q, i)):
+            i = m.end()
+            continue
+        if q[i:i + 5].upper() == "WHERE" and (i == 0 or not q[i - 1].isalnum()):
+            after_where = True
+        if c == "{":
+            if after_where:
+                return i
+            first = i if first is None else first
+        i += 1
+    return first
+
+
 @contextmanager
 def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Iterator[GraphStore]:
-    """Open the store at ``location`` (default :data:`kg.settings.store`) for a ``with`` block."""
-    store = GraphStore(location or settings.store, read_only=read_only)
+    """Open the store at ``location`` (default :data:`kg.settings.store`) for a ``with`` block.
+
+    A location starting with ``http://`` or ``https://`` is a SPARQL server (:class:`RemoteStore`).
+    """
+    where = str(location or settings.store)
+    if where.startswith(("http://", "https://")):
+        remote = RemoteStore(where)
+        try:
+            yield remote  # type: ignore[misc]
+        finally:
+            remote.close()
+        return
+    store = GraphStore(where, read_only=read_only)
     try:
         yield store
     finally:
