@@ -22,14 +22,9 @@ import networkx as nx
 from . import __version__
 from ._errors import InputError, UnknownPlaceError
 from .gazetteer import fold
+from .sparql import PLACES_QUERY
 from .store import open_store
 
-_NODES = """
-SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
-  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
-  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
-  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
-}"""
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?train ?from ?to ?evidence ?doc WHERE {
@@ -61,7 +56,7 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
     g = nx.DiGraph(created_with=f"kg {__version__}")
     with open_store(store, read_only=True) as st:
         g.graph["store"] = st.location
-        for iri, label, typ, cc, lat, lon in st.query(_NODES):
+        for iri, label, typ, cc, lat, lon in st.query(PLACES_QUERY):
             g.add_node(str(iri), label=str(label), type=str(typ), country=str(cc),
                        lat=float(lat) if lat is not None else None,
                        lon=float(lon) if lon is not None else None, aliases=set())

@@ -251,7 +251,7 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
     return out
 
 
-_PLACES = """
+PLACES_QUERY = """
 SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
   ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
   VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
@@ -276,7 +276,7 @@ def places(*, store: str | Path | None = None) -> list[dict[str, Any]]:
         }
         out = []
         seen: set[str] = set()
-        for r in st.query(_PLACES):
+        for r in st.query(PLACES_QUERY):
             iri = str(r[0])
             if iri in seen:
                 continue

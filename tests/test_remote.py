@@ -25,24 +25,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _start(args: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start the Oxigraph server on a free loopback port and wait until it answers."""
     if not Path(OXIGRAPH).exists():
         pytest.fail("the oxigraph server binary is missing: pip install -e '.[test]' installs it")
-    folder = tmp_path_factory.mktemp("oxigraph")
     port = _free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([OXIGRAPH, *args, "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
             urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1)
-            break
+            return proc, url
         except OSError:
             time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("oxigraph server did not start")
+    proc.kill()
+    pytest.fail("oxigraph server did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc, url = _start(["serve", "--location", str(tmp_path_factory.mktemp("oxigraph") / "db")])
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -97,17 +100,8 @@ def test_bound_text_stays_one_term():
 def test_oxigraph_server_serves_a_kg_store_as_is(seed_store, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(seed_store, copy)
-    port = _free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = _start(["serve-read-only", "--location", str(copy)])
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         assert kg.routes(store=url) == kg.routes(store=seed_store)
     finally:
         proc.terminate()
