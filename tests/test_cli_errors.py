@@ -57,3 +57,15 @@ def test_bad_article_leaves_the_store_untouched(runner, tmp_path):
 def test_missing_path(runner, tmp_path):
     line = _one_line_error(runner.invoke(app, ["build", str(tmp_path / "missing.txt"), "--store", str(tmp_path / "s")]))
     assert "missing.txt" in line
+
+
+def test_allow_update_applies_it(runner, tmp_path):
+    store = tmp_path / "s"
+    art = tmp_path / "a.txt"
+    art.write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
+    kg.build([art], store=store)
+    upd = 'INSERT DATA { GRAPH <urn:note> { <urn:x> rdfs:comment "checked by an analyst" } }'
+    result = runner.invoke(app, ["query", upd, "--allow-update", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    rows = kg.query("SELECT ?c WHERE { <urn:x> rdfs:comment ?c }", store=store).rows
+    assert rows == [["checked by an analyst"]]
