@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph
 
 from kg.gazetteer import Gazetteer
 from kg.model import Article, Mention, Route
-from kg.rdf import PREFIXES, article_graph, document_iri
+from kg.rdf import GAZETTEER_GRAPH, PREFIXES, article_graph, document_iri, places_graph
 from kg.sparql import named_queries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +41,12 @@ def synthetic(trains: int, seed: int = 7) -> Path:
                 via = rnd.sample(countries, 3)
                 art.routes.append(Route(o, d, via, [rnd.choice(["auto parts", "electronics", "timber"])],
                                         "A train left.", ["A train left."], containers=rnd.randint(20, 110)))
-            art.mentions = [Mention(p, p.label, 0, 1, 0) for r in art.routes for p in (r.origin, r.destination)]
-            g = article_graph(art, version="bench")
+            art.mentions = [Mention(p, p.label, 0, 1, 0) for r in art.routes for p in (r.origin, r.destination, *r.via)]
             name = document_iri(art.name)
-            for s, p, o in g:
-                fh.write(f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n")
+            for graph, gname in ((article_graph(art, version="bench"), name),
+                                 (places_graph(art, countries=gz.countries), GAZETTEER_GRAPH)):
+                for s, p, o in graph:
+                    fh.write(f"{s.n3()} {p.n3()} {o.n3()} {gname.n3()} .\n")
     return out
 
 

@@ -32,6 +32,7 @@ PREFIXES: dict[str, Namespace] = {
     "dcterms": Namespace(str(DCTERMS)), "owl": Namespace(str(OWL)), "xsd": Namespace(str(XSD)),
 }
 EXTRACTOR = KGR["extractor/"]
+GAZETTEER_GRAPH = KGR["graph/gazetteer"]
 
 
 def sparql_prefixes() -> str:
@@ -67,24 +68,49 @@ def article_graph(article: Article, *, version: str) -> Graph:
     g.add((doc, PROV.wasGeneratedBy, EXTRACTOR + quote(version, safe="")))
     if article.date is not None:
         g.add((doc, DCTERMS.date, Literal(article.date, datatype=XSD.date)))
-    aliases: dict[Place, set[str]] = {}
-    for m in article.mentions:
-        aliases.setdefault(m.place, set()).add(m.text)
-    for place, seen in aliases.items():
-        _describe_place(g, place, seen, doc)
+    for place, seen in _seen(article).items():
+        iri = place_iri(place)
+        g.add((iri, KGO.mentionedIn, doc))
+        for alias in seen:
+            if alias.strip() and alias != place.label:
+                g.add((iri, SKOS.altLabel, Literal(alias.strip())))
     for n, route in enumerate(article.routes, start=1):
         _describe_route(g, route, doc, n)
     return g
 
 
-def _describe_place(g: Graph, place: Place, seen: set[str], doc: URIRef) -> None:
+def places_graph(article: Article, *, countries: dict[str, Place] | None = None) -> Graph:
+    """Gazetteer facts about the places an article names (and their countries).
+
+    These are knowledge about the world, not claims of the article, so they live once in the
+    shared graph :data:`GAZETTEER_GRAPH` instead of once per article: a join over labels
+    then meets each place once, not once per article that names it.
+    """
+    g = Graph()
+    places = set(_seen(article))
+    for route in article.routes:
+        places |= {p for p in (route.origin, route.destination, *route.via) if p is not None}
+    for place in places:
+        _describe_place(g, place)
+        if place.type != "Country" and countries and place.country in countries:
+            _describe_place(g, countries[place.country])
+    return g
+
+
+def _seen(article: Article) -> dict[Place, set[str]]:
+    seen: dict[Place, set[str]] = {}
+    for m in article.mentions:
+        seen.setdefault(m.place, set()).add(m.text)
+    return seen
+
+
+def _describe_place(g: Graph, place: Place) -> None:
     iri = place_iri(place)
     g.add((iri, RDF.type, KGO[place.type]))
     g.add((iri, RDFS.label, Literal(place.label)))
     g.add((iri, SKOS.prefLabel, Literal(place.label)))
     g.add((iri, KGO.countryCode, Literal(place.country)))
-    g.add((iri, KGO.mentionedIn, doc))
-    for alias in seen | set(place.aliases if place.type != "Country" else ()):
+    for alias in place.aliases if place.type != "Country" else ():
         if alias.strip() and alias != place.label:
             g.add((iri, SKOS.altLabel, Literal(alias.strip())))
     if place.type != "Country":

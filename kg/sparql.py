@@ -255,6 +255,7 @@ PLACES_QUERY = """
 SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
   ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
   VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
+  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 })
   OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
 } ORDER BY ?type ?label
 """

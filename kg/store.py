@@ -24,7 +24,7 @@ from rdflib.term import Identifier
 
 from . import settings
 from ._errors import QueryError, StoreError
-from .rdf import KGO, PREFIXES
+from .rdf import GAZETTEER_GRAPH, KGO, PREFIXES
 
 
 class _Common:
@@ -46,7 +46,7 @@ class _Common:
             "SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?t) AS ?trains) "
             "(COUNT(DISTINCT ?p) AS ?places) WHERE { "
             "{ ?d a kgo:Document } UNION { ?t a kgo:Train } UNION "
-            "{ ?p a ?c . VALUES ?c { kgo:City kgo:Port kgo:Country } } }")))
+            "{ ?p a ?c ; kgo:mentionedIn [] . VALUES ?c { kgo:City kgo:Port kgo:Country } } }")))
         triples = next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
                                        "WHERE { ?s ?p ?o } }")))
         return {"documents": int(row[0]), "trains": int(row[1]), "places": int(row[2]),
@@ -123,15 +123,21 @@ class GraphStore(_Common):
             raise QueryError(f"SPARQL syntax error: {exc}".replace("\n", " ")) from exc
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Atomically replace the named graph ``name`` with the triples of ``graph``.
+    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
+        """Atomically replace the named graph ``name`` with ``graph`` (and add ``shared`` to the
+        gazetteer graph) in one update, so one transaction.
 
         The update text is made of terms serialised by Oxigraph itself (N-Triples syntax,
         escaped by the library), never of raw article text.
         """
         g = ox.NamedNode(str(name))
         body = " ".join(f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in graph)
-        self.ox.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }} }}")
+        extra = ""
+        if shared is not None and len(shared):
+            gz = ox.NamedNode(str(GAZETTEER_GRAPH))
+            extra = f" GRAPH {gz} {{ " + " ".join(
+                f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in shared) + " }"
+        self.ox.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} }}")
 
     def remove_graph(self, name: URIRef) -> bool:
         """Drop one named graph; returns whether it existed."""
@@ -208,10 +214,13 @@ class RemoteStore(_Common):
         """Send a SPARQL update to the server."""
         self._store.update(sparql, initNs={p: str(n) for p, n in PREFIXES.items()})
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Replace one named graph in a single update request (the server applies it atomically)."""
+    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
+        """Replace one named graph (and add ``shared`` to the gazetteer graph) in a single update request."""
         body = graph.serialize(format="nt")
-        self.update(f"DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }} }}")
+        extra = ""
+        if shared is not None and len(shared):
+            extra = f" GRAPH {GAZETTEER_GRAPH.n3()} {{ {shared.serialize(format='nt')} }}"
+        self.update(f"DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }}{extra} }}")
 
     def remove_graph(self, name: URIRef) -> bool:
         """Drop one named graph; returns whether it existed."""
