@@ -7,7 +7,6 @@ question that fits none gets the list of shapes that work.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,6 +123,18 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def _answer(kind: str, g: nx.DiGraph, a: str, b: str, store: str | Path | None) -> Answer:
+    if kind == "path":
+        return _paths(g, a, b)
+    if kind == "ports":
+        return _ports_between(g, a, b)
+    if kind == "through":
+        return _through(g, a)
+    if kind == "from":
+        return _from(g, a)
+    return _cargo_to(a, store)
+
+
 def ask(question: str, *, store: str | Path | None = None, graph: nx.DiGraph | None = None) -> Answer:
     """Answer a plain-English question about the route network.
 
@@ -139,14 +150,7 @@ def ask(question: str, *, store: str | Path | None = None, graph: nx.DiGraph | N
             continue
         g = graph if graph is not None else route_network(store=store)
         a, b = m.group("a").strip(), (m.groupdict().get("b") or "").strip()
-        handlers: dict[str, Callable[[], Answer]] = {
-            "path": lambda: _paths(g, a, b),
-            "ports": lambda: _ports_between(g, a, b),
-            "through": lambda: _through(g, a),
-            "from": lambda: _from(g, a),
-            "cargo": lambda: _cargo_to(a, store),
-        }
-        answer = handlers[kind]()
+        answer = _answer(kind, g, a, b, store)
         answer.question = question
         return answer
     raise InputError(f"cannot read the question {question!r}; questions that work: " + " | ".join(EXAMPLES))

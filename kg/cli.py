@@ -392,8 +392,8 @@ def demo(
     store: StoreOpt = None,
 ) -> None:
     """Build from seeds/, print a summary, answer "Nantong to Hairatan" and write the HTML graph."""
-    from .pipeline import build as run_build
     from .network import find_paths, route_network
+    from .pipeline import build as run_build
     from .viz import write_html
 
     with _errors():

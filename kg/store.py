@@ -124,8 +124,9 @@ class GraphStore(_Common):
 
     # -- writing ---------------------------------------------------------------------------
     def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
-        """Atomically replace the named graph ``name`` with ``graph`` (and add ``shared`` to the
-        gazetteer graph) in one update, so one transaction.
+        """Atomically replace the named graph ``name`` with ``graph``, adding ``shared`` to the gazetteer graph.
+
+        Both happen in one update, so one transaction.
 
         The update text is made of terms serialised by Oxigraph itself (N-Triples syntax,
         escaped by the library), never of raw article text.

@@ -51,12 +51,10 @@ def validate_graph(data: Graph) -> list[Violation]:
         return []
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        def val(p):  # type: ignore[no-untyped-def]
-            v = report.value(result, p)
-            return "" if v is None else str(v)
-
-        out.append(Violation(val(SH.resultSeverity).rsplit("#", 1)[-1], _short(val(SH.focusNode)),
-                             _short(val(SH.resultPath)), val(SH.resultMessage)))
+        val = {p: str(report.value(result, p) or "") for p in
+               (SH.resultSeverity, SH.focusNode, SH.resultPath, SH.resultMessage)}
+        out.append(Violation(val[SH.resultSeverity].rsplit("#", 1)[-1], _short(val[SH.focusNode]),
+                             _short(val[SH.resultPath]), val[SH.resultMessage]))
     return sorted(out, key=lambda v: (v.severity, v.focus, v.path))
 
 

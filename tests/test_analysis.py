@@ -3,13 +3,12 @@
 import json
 
 import pytest
+from test_network import _net
 
 from kg._errors import InputError
 from kg.analysis import corridors, whatif
 from kg.ask import EXAMPLES, ask
 from kg.cli import app
-
-from test_network import _net
 
 
 def _trains(g, route, name):

@@ -5,12 +5,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from test_viz import _hostile_graph
 
 from kg.network import route_network
 from kg.viz import network_data, write_html
-
-from conftest import ROOT
-from test_viz import _hostile_graph
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"

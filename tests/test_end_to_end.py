@@ -4,17 +4,15 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS
 from rdflib.compare import to_isomorphic
 
 import kg
 from kg.cli import app
 from kg.rdf import GAZETTEER_GRAPH
 from kg.sparql import named_queries
-
-from conftest import ROOT, SEEDS
 
 
 def test_build_summary_counts(seed_store):

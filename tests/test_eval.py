@@ -2,9 +2,9 @@
 
 import json
 
-from kg.cli import app
-
 from conftest import ROOT
+
+from kg.cli import app
 
 EXTRA = ROOT / "tests" / "data" / "extra"
 EXTRA_GOLD = ROOT / "tests" / "data" / "extra-gold.json"

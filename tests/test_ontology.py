@@ -3,11 +3,10 @@
 import re
 from pathlib import Path
 
+from conftest import ROOT
 from rdflib import OWL, RDF, RDFS, Graph
 
 from kg.rdf import KGO
-
-from conftest import ROOT
 
 
 def _ontology() -> Graph:

@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from conftest import ROOT, SEEDS
 from rdflib import Dataset, Graph
 from rdflib.compare import to_isomorphic
 
@@ -16,8 +17,6 @@ import kg
 from kg.cli import app
 from kg.exchange import export, import_file
 from kg.validate import validate, validate_graph
-
-from conftest import ROOT, SEEDS
 
 
 def test_seed_graph_conforms(seed_store):

@@ -9,12 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 import kg
 from kg.cli import app
 from kg.store import bind_values
-
-from conftest import SEEDS
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
