@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from kg.gazetteer import Gazetteer
 from kg.model import Article, Mention, Route
-from kg.rdf import GAZETTEER_GRAPH, PREFIXES, article_graph, document_iri, places_graph
+from kg.rdf import SHARED_GRAPH, PREFIXES, article_graph, document_iri, shared_graph
 from kg.sparql import named_queries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def synthetic(trains: int, seed: int = 7) -> Path:
             art.mentions = [Mention(p, p.label, 0, 1, 0) for r in art.routes for p in (r.origin, r.destination, *r.via)]
             name = document_iri(art.name)
             for graph, gname in ((article_graph(art, version="bench"), name),
-                                 (places_graph(art, countries=gz.countries), GAZETTEER_GRAPH)):
+                                 (shared_graph(art, countries=gz.countries), SHARED_GRAPH)):
                 for s, p, o in graph:
                     fh.write(f"{s.n3()} {p.n3()} {o.n3()} {gname.n3()} .\n")
     return out

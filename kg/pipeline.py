@@ -16,7 +16,7 @@ from . import __version__
 from ._errors import InputError
 from .extract import collect_paths, read_article
 from .model import Article
-from .rdf import article_graph, document_iri, places_graph
+from .rdf import article_graph, document_iri, shared_graph
 from .store import open_store
 
 _FACT_SOURCES = ("extract.py", "mentions.py", "gazetteer.py", "rdf.py", "data")
@@ -128,7 +128,7 @@ def build(
             def write(article: Article) -> None:
                 nonlocal done
                 graph = article_graph(article, version=version)
-                shared = places_graph(article, countries=gazetteer.countries)
+                shared = shared_graph(article, countries=gazetteer.countries)
                 st.replace_graph(document_iri(article.name), graph, shared=shared)
                 if validate:
                     for triple in (*graph, *shared):

@@ -32,7 +32,7 @@ PREFIXES: dict[str, Namespace] = {
     "dcterms": Namespace(str(DCTERMS)), "owl": Namespace(str(OWL)), "xsd": Namespace(str(XSD)),
 }
 EXTRACTOR = KGR["extractor/"]
-GAZETTEER_GRAPH = KGR["graph/gazetteer"]
+SHARED_GRAPH = KGR["graph/shared"]
 
 
 def sparql_prefixes() -> str:
@@ -79,14 +79,19 @@ def article_graph(article: Article, *, version: str) -> Graph:
     return g
 
 
-def places_graph(article: Article, *, countries: dict[str, Place] | None = None) -> Graph:
-    """Gazetteer facts about the places an article names (and their countries).
+def shared_graph(article: Article, *, countries: dict[str, Place] | None = None) -> Graph:
+    """Facts about the places (and their countries) and cargo kinds an article names.
 
     These are knowledge about the world, not claims of the article, so they live once in the
-    shared graph :data:`GAZETTEER_GRAPH` instead of once per article: a join over labels
-    then meets each place once, not once per article that names it.
+    shared graph :data:`SHARED_GRAPH` instead of once per article: a join over labels then
+    meets each place or cargo once, not once per article that names it (Oxigraph's union
+    default graph does not deduplicate).
     """
     g = Graph()
+    for route in article.routes:
+        for item in route.cargo:
+            g.add((cargo_iri(item), RDF.type, KGO.Cargo))
+            g.add((cargo_iri(item), RDFS.label, Literal(item)))
     places = set(_seen(article))
     for route in article.routes:
         places |= {p for p in (route.origin, route.destination, *route.via) if p is not None}
@@ -158,10 +163,7 @@ def _describe_route(g: Graph, route: Route, doc: URIRef, n: int) -> None:
         text = route.leg_evidence[k - 1] if k - 1 < len(route.leg_evidence) else route.evidence
         g.add((leg, KGO.evidence, Literal(text or route.evidence)))
     for item in route.cargo:
-        c = cargo_iri(item)
-        g.add((train, KGO.cargo, c))
-        g.add((c, RDF.type, KGO.Cargo))
-        g.add((c, RDFS.label, Literal(item)))
+        g.add((train, KGO.cargo, cargo_iri(item)))
     for prop, value, dtype in (
         (KGO.containers, route.containers, XSD.integer), (KGO.teu, route.teu, XSD.integer),
         (KGO.weightTonnes, route.tonnes, XSD.decimal), (KGO.journeyDays, route.days, XSD.decimal),

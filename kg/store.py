@@ -24,7 +24,7 @@ from rdflib.term import Identifier
 
 from . import settings
 from ._errors import QueryError, StoreError
-from .rdf import GAZETTEER_GRAPH, KGO, PREFIXES
+from .rdf import SHARED_GRAPH, KGO, PREFIXES
 
 
 class _Common:
@@ -124,7 +124,7 @@ class GraphStore(_Common):
 
     # -- writing ---------------------------------------------------------------------------
     def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
-        """Atomically replace the named graph ``name`` with ``graph``, adding ``shared`` to the gazetteer graph.
+        """Atomically replace the named graph ``name`` with ``graph``, adding ``shared`` to the shared graph.
 
         Both happen in one update, so one transaction.
 
@@ -135,7 +135,7 @@ class GraphStore(_Common):
         body = " ".join(f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in graph)
         extra = ""
         if shared is not None and len(shared):
-            gz = ox.NamedNode(str(GAZETTEER_GRAPH))
+            gz = ox.NamedNode(str(SHARED_GRAPH))
             extra = f" GRAPH {gz} {{ " + " ".join(
                 f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in shared) + " }"
         self.ox.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} }}")
@@ -216,11 +216,11 @@ class RemoteStore(_Common):
         self._store.update(sparql, initNs={p: str(n) for p, n in PREFIXES.items()})
 
     def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
-        """Replace one named graph (and add ``shared`` to the gazetteer graph) in a single update request."""
+        """Replace one named graph (and add ``shared`` to the shared graph) in a single update request."""
         body = graph.serialize(format="nt")
         extra = ""
         if shared is not None and len(shared):
-            extra = f" GRAPH {GAZETTEER_GRAPH.n3()} {{ {shared.serialize(format='nt')} }}"
+            extra = f" GRAPH {SHARED_GRAPH.n3()} {{ {shared.serialize(format='nt')} }}"
         self.update(f"DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }}{extra} }}")
 
     def remove_graph(self, name: URIRef) -> bool:

@@ -11,7 +11,7 @@ from rdflib.compare import to_isomorphic
 
 import kg
 from kg.cli import app
-from kg.rdf import GAZETTEER_GRAPH
+from kg.rdf import SHARED_GRAPH
 from kg.sparql import named_queries
 
 
@@ -24,7 +24,7 @@ def test_build_summary_counts(seed_store):
         assert counts["trains"] >= 10
         names = st.graph_names()
         assert len([n for n in names if "/doc/" in n]) == 5  # one named graph per article
-        assert str(GAZETTEER_GRAPH) in names and len(names) == 6  # plus the shared place facts
+        assert str(SHARED_GRAPH) in names and len(names) == 6  # plus the shared place facts
 
 
 def test_every_train_has_provenance(seed_store):
@@ -120,7 +120,7 @@ def test_rebuild_is_idempotent(tmp_path):
     assert second.extracted == 5
     assert (second.trains, second.places, second.triples) == (first.trains, first.places, first.triples)
     snapshot2 = _graphs(store)
-    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 6  # 5 articles + gazetteer
+    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 6  # 5 articles + shared facts
     for name in snapshot1:
         assert snapshot1[name] == snapshot2[name], name
     third = kg.build([SEEDS], store=store)
