@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from kg.gazetteer import Gazetteer
 from kg.model import Article, Mention, Route
-from kg.rdf import SHARED_GRAPH, PREFIXES, article_graph, document_iri, shared_graph
+from kg.rdf import PREFIXES, SHARED_GRAPH, article_graph, document_iri, shared_graph
 from kg.sparql import named_queries
 
 ROOT = Path(__file__).resolve().parent.parent

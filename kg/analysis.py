@@ -9,16 +9,12 @@ from typing import Any
 
 import networkx as nx
 
-from .network import _matches, central, resolve_place, route_network
+from .network import _matches, central, resolve_place, route_network, train_ends
 
 
 def _od_pairs(g: nx.DiGraph) -> list[tuple[str, str]]:
-    """Origin-destination pairs of the reported trains: where each train's chain of legs starts and ends."""
-    starts = {t: a for a, b, d in g.edges(data=True) for t in d["trains"]
-              if not any(t in g.edges[p, a]["trains"] for p in g.predecessors(a))}
-    ends = {t: b for a, b, d in g.edges(data=True) for t in d["trains"]
-            if not any(t in g.edges[b, s]["trains"] for s in g.successors(b))}
-    return sorted({(starts[t], ends[t]) for t in starts if t in ends and starts[t] != ends[t]})
+    """Origin-destination pairs of the reported trains."""
+    return sorted({(a, b) for a, b in train_ends(g).values() if a != b})
 
 
 def _path_km(g: nx.DiGraph, path: list[str]) -> float | None:

@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from ._errors import InputError
-from .network import _matches, find_paths, resolve_place, route_network
+from .network import _matches, find_paths, resolve_place, route_network, train_ends
 
 EXAMPLES = (
     "Nantong to Hairatan via?",
@@ -79,14 +79,8 @@ def _through(g: nx.DiGraph, place: str) -> Answer:
 
 
 def _train_ends(g: nx.DiGraph, trains: list[str]) -> list[tuple[str, str]]:
-    ends = []
-    for t in trains:
-        legs = [(a, b) for a, b, d in g.edges(data=True) if t in d["trains"]]
-        starts = {a for a, _ in legs} - {b for _, b in legs}
-        finals = {b for _, b in legs} - {a for a, _ in legs}
-        if starts and finals:
-            ends.append((g.nodes[starts.pop()]["label"], g.nodes[finals.pop()]["label"]))
-    return sorted(set(ends))
+    ends = train_ends(g)
+    return sorted({(g.nodes[ends[t][0]]["label"], g.nodes[ends[t][1]]["label"]) for t in trains if t in ends})
 
 
 def _from(g: nx.DiGraph, place: str) -> Answer:

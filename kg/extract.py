@@ -582,7 +582,7 @@ class _Reader:
             cur.days = self._days(text)
         if cur.date is None and self.date is not None:
             cur.date = _departure_date(text, self.date)
-        for item in self._cargo(sent):
+        for item in self._cargo(si, sent):
             if item not in cur.cargo:
                 cur.cargo.append(item)
 
@@ -607,7 +607,7 @@ class _Reader:
             return float(NUMBER_WORDS.get(word, word))  # type: ignore[arg-type]
         return None
 
-    def _cargo(self, sent: Span) -> list[str]:
+    def _cargo(self, si: int, sent: Span) -> list[str]:
         """Cargo items from "loaded with", "carrying", "goods such as", "cargo includes" ..."""
         lex = self.lex
         heads: list[Token] = []
@@ -638,19 +638,12 @@ class _Reader:
                 item = _phrase(tok)
                 if item and item.lower() not in lex.generic_cargo and tok.lemma_.lower() not in \
                         lex.unit_nouns and not any(
-                        m.start <= tok.i < m.end for m in self.by_sent.get(_sent_idx(self.sents, tok), [])):
+                        m.start <= tok.i < m.end for m in self.by_sent.get(si, [])):
                     items.append(item)
         return list(dict.fromkeys(items))
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _sent_idx(sents: list[Span], tok: Token) -> int:
-    for i, s in enumerate(sents):
-        if s.start <= tok.i < s.end:
-            return i
-    return -1
-
-
 def _conjuncts(tok: Token) -> Iterator[Token]:
     yield tok
     for c in tok.children:

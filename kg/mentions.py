@@ -50,18 +50,16 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     """
     sent_of = _sentence_index(doc)
     spans = _propose(doc, gazetteer)
-    article_countries = Counter(
-        p.country for span in spans for _, p in gazetteer.candidates(span.text)[:1]
-        if p.type == "Country"
-    )
-    mentions: list[Mention] = []
+    country_of: list[str | None] = []
     for span in spans:
-        sent_countries = [
-            p.country for other in spans
-            if sent_of[other.start] == sent_of[span.start] and other is not span
-            for _, p in gazetteer.candidates(other.text)[:1] if p.type == "Country"
-        ]
-        context = sent_countries + [c for c, _ in article_countries.most_common()]
+        best = gazetteer.candidates(span.text)[:1]
+        country_of.append(best[0][1].country if best and best[0][1].type == "Country" else None)
+    by_frequency = [c for c, _ in Counter(c for c in country_of if c).most_common()]
+    mentions: list[Mention] = []
+    for i, span in enumerate(spans):
+        sent_countries = [c for j, (other, c) in enumerate(zip(spans, country_of))
+                          if c and j != i and sent_of[other.start] == sent_of[span.start]]
+        context = sent_countries + by_frequency
         place = gazetteer.resolve(span.text, countries=context)
         if place is None:
             continue

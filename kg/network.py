@@ -241,6 +241,22 @@ def _answer(g: nx.DiGraph, path: list[str], directed: bool) -> PathAnswer:
                       min(common) if common else None, directed, list(path))
 
 
+def train_ends(g: nx.DiGraph) -> dict[str, tuple[str, str]]:
+    """Train IRI -> (first place, last place) of its chain of legs, in one pass over the edges."""
+    froms: dict[str, set[str]] = {}
+    tos: dict[str, set[str]] = {}
+    for a, b, d in g.edges(data=True):
+        for t in d["trains"]:
+            froms.setdefault(t, set()).add(a)
+            tos.setdefault(t, set()).add(b)
+    out = {}
+    for t in froms:
+        starts, ends = froms[t] - tos[t], tos[t] - froms[t]
+        if starts and ends:
+            out[t] = (min(starts), min(ends))
+    return out
+
+
 def nearest_reachable(g: nx.DiGraph, name: str, *, limit: int = 5) -> dict[str, list[str]]:
     """Places reachable from ``name`` and places that reach it, nearest first."""
     n = resolve_place(g, name)

@@ -17,7 +17,7 @@ from ._errors import InputError
 from .extract import collect_paths, read_article
 from .model import Article
 from .rdf import article_graph, document_iri, shared_graph
-from .store import open_store
+from .store import GraphStore, RemoteStore, open_store
 
 _FACT_SOURCES = ("extract.py", "mentions.py", "gazetteer.py", "rdf.py", "data")
 
@@ -171,11 +171,9 @@ def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str
     return removed
 
 
-def _known(st) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
-    rows = st.query(
-        "SELECT ?name ?sha ?gen WHERE { ?d a kgo:Document ; kgo:fileName ?name ; kgo:sha256 ?sha ; "
-        "prov:wasGeneratedBy ?gen }")
-    return {str(r[0]): (str(r[1]), unquote(str(r[2]).rsplit("/", 1)[-1])) for r in rows}
+def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str]]:
+    """File name -> (SHA-256, extractor version) of the articles already stored."""
+    return {name: (sha, unquote(gen.rsplit("/", 1)[-1])) for name, (sha, gen) in st.documents().items()}
 
 
 def _check_names(files: list[Path]) -> None:

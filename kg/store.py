@@ -24,7 +24,7 @@ from rdflib.term import Identifier
 
 from . import settings
 from ._errors import QueryError, StoreError
-from .rdf import SHARED_GRAPH, KGO, PREFIXES
+from .rdf import KGO, PREFIXES, SHARED_GRAPH
 
 
 class _Common:
@@ -35,10 +35,11 @@ class _Common:
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         raise NotImplementedError
 
-    def documents(self) -> dict[str, str]:
-        """File name -> SHA-256 of every article in the store."""
-        rows = self.query("SELECT DISTINCT ?name ?sha WHERE { ?d a kgo:Document ; kgo:fileName ?name ; kgo:sha256 ?sha }")
-        return {str(r[0]): str(r[1]) for r in rows}
+    def documents(self) -> dict[str, tuple[str, str]]:
+        """File name -> (SHA-256, extractor IRI) of every article in the store."""
+        rows = self.query("SELECT DISTINCT ?name ?sha ?gen WHERE { ?d a kgo:Document ; kgo:fileName ?name ; "
+                          "kgo:sha256 ?sha ; prov:wasGeneratedBy ?gen }")
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
     def count(self) -> dict[str, int]:
         """Numbers of documents, trains, places and distinct triples."""
