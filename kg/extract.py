@@ -201,7 +201,8 @@ def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
     article.mentions = mentions
     reader = _Reader(doc, mentions, article.date)
     trains = reader.read()
-    article.routes = [r for t in trains if t.is_route() for r in _routes_of(t)]
+    kept = [t for t in trains if t.is_route()]
+    article.routes = [r for i, t in enumerate(kept) for r in _routes_of(t, i)]
     return article
 
 
@@ -758,7 +759,7 @@ def _departure_date(text: str, published: dt.date) -> dt.date | None:
     return None
 
 
-def _routes_of(train: Train) -> list[Route]:
+def _routes_of(train: Train, index: int = 0) -> list[Route]:
     """One route per destination (or one route without destination)."""
     main = train.main_sentence if train.main_sentence is not None else min(train.sentences, default=None)
     evidence = train.sentences.get(main, "") if main is not None else ""
@@ -775,6 +776,6 @@ def _routes_of(train: Train) -> list[Route]:
             origin=train.origin, destination=dest, via=list(train.via), cargo=list(train.cargo),
             evidence=evidence, sentences=sentences, containers=train.containers, teu=train.teu,
             tonnes=train.tonnes, days=train.days, date=train.date, status=train.status,
-            leg_evidence=legs,
+            leg_evidence=legs, train=index,
         ))
     return out

@@ -66,6 +66,8 @@ class Route:
     date: dt.date | None = None
     status: str = "reported"
     leg_evidence: list[str] = field(default_factory=list)
+    train: int = 0
+    """Index of the train in its article: routes sharing it are one train with several destinations."""
 
 
 @dataclass
@@ -76,5 +78,7 @@ class Article:
     text: str
     sha256: str
     date: dt.date | None = None
+    source: str | None = None
+    """Address the article was read from (a ``source:`` line, a URL), if known."""
     mentions: list[Mention] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
