@@ -19,7 +19,7 @@ from .model import Article
 from .rdf import article_graph, document_iri, shared_graph
 from .store import GraphStore, RemoteStore, open_store
 
-_FACT_SOURCES = ("extract.py", "mentions.py", "gazetteer.py", "rdf.py", "data")
+_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "data")
 
 
 @cache
@@ -33,7 +33,7 @@ def extractor_version() -> str:
     for name in _FACT_SOURCES:
         path = root / name
         for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if f.is_file():
+            if f.is_file() and "__pycache__" not in f.parts:
                 h.update(f.name.encode())
                 h.update(f.read_bytes())
     return f"{__version__}+{h.hexdigest()[:12]}"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .gazetteer import ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
-from .model import Mention
+from ..gazetteer import ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
+from ..model import Mention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span

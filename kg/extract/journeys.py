@@ -1,0 +1,141 @@
+"""Journeys: which train each sentence talks about, and one journey per train from the whole article.
+
+Across sentences, a definite mention ("the train", "the cargo", "the journey", "it") continues
+the current train; an indefinite one ("a freight train") or a clashing origin starts a new one.
+A later destination inside the earlier destination's country refines it (Afghanistan ->
+Hairatan).  Sentences inside quotation marks, existential "there are trains ..." sentences and
+negated ones give no routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..gazetteer import Place
+from ..model import Mention, Route, Train
+from .attributes import Attributes
+from .roles import Roles, SentenceGrammar
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+
+class JourneyReader:
+    """Walks the sentences of one document, keeping the current train."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], date: dt.date | None) -> None:
+        self.g = SentenceGrammar(doc, mentions)
+        self.attrs = Attributes(self.g, date)
+        self.doc = doc
+        self.lex = self.g.lex
+        self.sents = list(doc.sents)
+        self.trains: list[Train] = []
+        self.current: Train | None = None
+
+    def read(self) -> list[Train]:
+        for si, sent in enumerate(self.sents):
+            if self.g.skip(sent):
+                continue
+            roles = self.g.roles(si, sent)
+            if roles.any():
+                self._place_roles(si, sent, roles)
+            elif self.current is not None and self.g.refers_to_train(sent) \
+                    and si - self.current.last_sentence <= 3:
+                self.attrs.fill(self.current, si, sent)
+        return self.trains
+
+    def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
+        origin = roles.origins[0].place if roles.origins else None
+        start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
+        dests = [d for d in _unique(m.place for m in roles.dests) if d != start]
+        vias = _unique(m.place for m in sorted(roles.vias, key=lambda m: m.start))
+        cur = self.current
+        if roles.returning and cur is not None and cur.destinations and not roles.origins:
+            origin = cur.destinations[0]
+            cur = None  # the way back is a train of its own
+        elif cur is not None and (self._starts_new(roles, cur, origin, dests)):
+            if origin is None and cur.origin is not None:
+                origin = cur.origin  # "new destinations ... including A, B" from the same city
+            cur = None
+        if cur is None:
+            # A train announced for the future ("will launch") is kept apart from those that ran.
+            cur = Train(status="planned" if roles.planned else "reported")
+            self.trains.append(cur)
+            self.current = cur
+        for m in (*roles.origins[:1], *roles.dests, *roles.vias):
+            cur.leg_sentences.setdefault(m.place.key, set()).add(si)
+        if origin is not None and origin.key not in cur.leg_sentences:
+            cur.leg_sentences[origin.key] = {si}
+        self._merge(cur, si, sent, origin, dests, vias)
+        self.attrs.fill(cur, si, sent)
+
+    def _starts_new(self, roles: Roles, cur: Train, origin: Place | None, dests: list[Place]) -> bool:
+        anchor = roles.anchor
+        if anchor is not None and any(c.lower_ in {"a", "an", "another"} for c in anchor.children) \
+                and self.g.is_train(anchor) and roles.origins:
+            return True
+        if origin is not None and cur.origin is not None and not _compatible(origin, cur.origin):
+            return True
+        if dests and cur.destinations and not all(
+                any(_compatible(d, c) for c in cur.destinations) for d in dests):
+            return True
+        return False
+
+    def _merge(self, cur: Train, si: int, sent: Span, origin: Place | None,
+               dests: list[Place], vias: list[Place]) -> None:
+        if origin is not None and (cur.origin is None or _more_specific(origin, cur.origin)):
+            cur.origin = origin
+        if dests:
+            if not cur.destinations:
+                cur.destinations = dests
+                cur.main_sentence = si
+            else:
+                refined = [d for d in dests if any(_more_specific(d, c) for c in cur.destinations)]
+                if refined:
+                    cur.destinations = refined
+                    cur.main_sentence = si
+        for v in vias:
+            if v not in cur.via and v != cur.origin and v not in cur.destinations:
+                cur.via.append(v)
+        if cur.main_sentence is None:
+            cur.main_sentence = si
+        cur.sentences[si] = sent.text.strip()
+        cur.last_sentence = si
+
+
+def _unique(places: Iterable[Place]) -> list[Place]:
+    return list(dict.fromkeys(places))
+
+
+def _compatible(a: Place, b: Place) -> bool:
+    """Same place, or one is the country of the other."""
+    return a == b or _more_specific(a, b) or _more_specific(b, a)
+
+
+def _more_specific(a: Place, b: Place) -> bool:
+    """``a`` is a city or port inside country ``b``."""
+    return b.type == "Country" and a.type != "Country" and a.country == b.country
+
+
+def _routes_of(train: Train, index: int = 0) -> list[Route]:
+    """One route per destination (or one route without destination)."""
+    main = train.main_sentence if train.main_sentence is not None else min(train.sentences, default=None)
+    evidence = train.sentences.get(main, "") if main is not None else ""
+    sentences = [train.sentences[k] for k in sorted(train.sentences)]
+    out = []
+    for dest in train.destinations or [None]:
+        stops = [p for p in (train.origin, *train.via, dest) if p is not None]
+        legs = []
+        for a, b in zip(stops, stops[1:]):
+            sa, sb = train.leg_sentences.get(a.key, set()), train.leg_sentences.get(b.key, set())
+            idx = sorted(sa & sb or sa | sb)
+            legs.append(" ".join(train.sentences[i] for i in idx if i in train.sentences))
+        out.append(Route(
+            origin=train.origin, destination=dest, via=list(train.via), cargo=list(train.cargo),
+            evidence=evidence, sentences=sentences, containers=train.containers, teu=train.teu,
+            tonnes=train.tonnes, days=train.days, date=train.date, status=train.status,
+            leg_evidence=legs, train=index,
+        ))
+    return out
