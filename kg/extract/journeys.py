@@ -33,28 +33,64 @@ class JourneyReader:
         self.sents = list(doc.sents)
         self.trains: list[Train] = []
         self.current: Train | None = None
+        self.roles_seen: list[Roles] = []
 
     def read(self) -> list[Train]:
+        """The trains of the document, each assembled from every sentence that tells of it."""
         for si, sent in enumerate(self.sents):
             if self.g.skip(sent):
                 continue
             roles = self.g.roles(si, sent)
             if roles.any():
+                self.roles_seen.append(roles)
                 self._place_roles(si, sent, roles)
             elif self.current is not None and self.g.refers_to_train(sent) \
                     and si - self.current.last_sentence <= 3:
                 self.attrs.fill(self.current, si, sent)
-        return self.trains
+        for train in self.trains:
+            if train.is_route() and train.destinations:
+                self._most_specific(train)
+        return _merge_same(self.trains)
+
+    def _most_specific(self, train: Train) -> None:
+        """An end given as a country becomes the city or port the article gives for that role there.
+
+        "a terminus in Spain ... Madrid in Spain": when the article gives the same role (origin,
+        or destination) to exactly one city or port of that country, anywhere, that place is the
+        end.  With none, or with several, the country stays.
+        """
+        def specific(role: str, country: Place, exclude: set[Place]) -> Place | None:
+            found = _unique(m.place for r in self.roles_seen for m in getattr(r, role)
+                            if m.place.type != "Country" and m.place.country == country.country
+                            and m.place not in exclude)
+            return found[0] if len(found) == 1 else None
+
+        ends = {train.origin, *train.destinations}
+        if train.origin is not None and train.origin.type == "Country":
+            train.origin = specific("origins", train.origin, ends - {train.origin}) or train.origin
+        refined = []
+        for dest in train.destinations:
+            if dest.type == "Country":
+                dest = specific("dests", dest, {train.origin, *train.via} - {None}) or dest
+            refined.append(dest)
+        train.destinations = _unique(refined)
+        train.via = [v for v in train.via if v != train.origin and v not in train.destinations]
 
     def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
         origin = roles.origins[0].place if roles.origins else None
         start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
         dests = [d for d in _unique(m.place for m in roles.dests) if d != start]
-        vias = _unique(m.place for m in sorted(roles.vias, key=lambda m: m.start))
+        vias = _unique(m.place for m in roles.travel_order(roles.vias))
         cur = self.current
-        if roles.returning and cur is not None and cur.destinations and not roles.origins:
-            origin = cur.destinations[0]
-            cur = None  # the way back is a train of its own
+        if roles.returning and cur is not None and (cur.destinations or cur.origin is not None):
+            # The way back is a train of its own: from where the train went, to where it came from.
+            origin = origin or (cur.destinations[0] if cur.destinations else None)
+            dests = [d for d in dests if d != origin] or ([cur.origin] if cur.origin not in (None, origin) else [])
+            cur = None
+        elif cur is not None and not roles.origins and dests and self._en_route(roles, cur, dests):
+            # "It entered Russia ... then headed to Moscow and Poland" after "left Harbin for Hamburg".
+            vias = _unique([*vias, *dests])
+            dests = []
         elif cur is not None and (self._starts_new(roles, cur, origin, dests)):
             if origin is None and cur.origin is not None:
                 origin = cur.origin  # "new destinations ... including A, B" from the same city
@@ -70,6 +106,19 @@ class JourneyReader:
             cur.leg_sentences[origin.key] = {si}
         self._merge(cur, si, sent, origin, dests, vias)
         self.attrs.fill(cur, si, sent)
+
+    def _en_route(self, roles: Roles, cur: Train, dests: list[Place]) -> bool:
+        """Whether new destinations of the current train are places it passes on the way.
+
+        They are when the sentence continues the train ("it", "the train") and the train already
+        has a city or port for destination that none of the new places contains or equals.
+        """
+        anchor = roles.anchor
+        continuing = anchor is not None and (anchor.lower_ in {"it", "which", "that"} or any(
+            c.lower_ in {"the", "this", "its"} for c in anchor.children))
+        known = [d for d in cur.destinations if d.type != "Country"]
+        return continuing and bool(known) and not any(
+            _compatible(d, k) for d in dests for k in known)
 
     def _starts_new(self, roles: Roles, cur: Train, origin: Place | None, dests: list[Place]) -> bool:
         anchor = roles.anchor
@@ -103,6 +152,27 @@ class JourneyReader:
             cur.main_sentence = si
         cur.sentences[si] = sent.text.strip()
         cur.last_sentence = si
+
+
+def _merge_same(trains: list[Train]) -> list[Train]:
+    """One train however many times the article tells of it: trains with the same ends are merged."""
+    out: list[Train] = []
+    for t in trains:
+        twin = next((o for o in out if o.origin == t.origin and o.destinations == t.destinations
+                     and o.status == t.status and t.origin is not None and t.destinations), None)
+        if twin is None:
+            out.append(t)
+            continue
+        twin.via = _unique([*twin.via, *t.via]) if not twin.via or not t.via else twin.via
+        twin.cargo = list(dict.fromkeys([*twin.cargo, *t.cargo]))
+        for name in ("containers", "teu", "tonnes", "days", "date"):
+            if getattr(twin, name) is None:
+                setattr(twin, name, getattr(t, name))
+        for k, v in t.sentences.items():
+            twin.sentences.setdefault(k, v)
+        for k, v in t.leg_sentences.items():
+            twin.leg_sentences.setdefault(k, set()).update(v)
+    return out
 
 
 def _unique(places: Iterable[Place]) -> list[Place]:

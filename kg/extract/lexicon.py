@@ -41,11 +41,19 @@ class Lexicon:
     unit_nouns: frozenset[str]
     chain_nouns: frozenset[str]
     launch_verbs: frozenset[str]
+    service_nouns: frozenset[str]
+    service_modifiers: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 
     def is_train(self, tok: Token) -> bool:
         """Whether a token names a train (or a service, shipment, journey ...)."""
-        return tok.lemma_.lower() in self.train_nouns or tok.lower_ in self.train_nouns
+        if tok.pos_ in {"VERB", "AUX"}:
+            return False
+        if tok.lemma_.lower() in self.train_nouns or tok.lower_ in self.train_nouns:
+            return True
+        # "a new rail link", "the train route": a service, where a modifier says it is one
+        return tok.lemma_.lower() in self.service_nouns and any(
+            c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers for c in tok.children)
 
 
 @cache

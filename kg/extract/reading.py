@@ -21,6 +21,9 @@ DATELINE = re.compile(
 DATE_LINE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
 LONG_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),\s+(\d{4})\b")
+META_LINE = re.compile(r"^(source|url|date|title|published|publisher)[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
+# Terminal control sequences (CSI "ESC[2J", OSC "ESC]0;title BEL") and other control characters.
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def read_article(path: Path) -> Article:
@@ -40,8 +43,26 @@ def read_article(path: Path) -> Article:
         raise InputError(f"{path}: cannot read it ({exc.strerror}); check the path") from exc
     if not text.strip():
         raise InputError(f"{path}: the file is empty; give an article with text")
+    meta, _ = split_metadata(text)
     return Article(name=path.name, text=text, sha256=hashlib.sha256(raw).hexdigest(),
-                   date=article_date(text))
+                   date=article_date(text), source=meta.get("source") or meta.get("url"))
+
+
+def split_metadata(text: str) -> tuple[dict[str, str], str]:
+    """Leading ``source:`` / ``date:`` / ``title:`` lines (the dev set's header) and the body after them.
+
+    >>> split_metadata("source: https://x.org/a\\ndate: 2021-10-29\\n\\nA train left.")
+    ({'source': 'https://x.org/a', 'date': '2021-10-29'}, 'A train left.')
+    """
+    meta: dict[str, str] = {}
+    lines = text.lstrip("\ufeff").split("\n")
+    n = 0
+    while n < len(lines) and (m := META_LINE.match(lines[n].strip())):
+        meta.setdefault(m.group(1).lower(), m.group(2))
+        n += 1
+    if not meta:
+        return {}, text
+    return meta, "\n".join(lines[n:]).lstrip("\n")
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
@@ -68,6 +89,11 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
 
 def article_date(text: str) -> dt.date | None:
     """Publication date from a ``date YYYY-MM-DD`` line, an ISO date or a dateline with a year."""
+    meta, text = split_metadata(text)
+    if "date" in meta and (m := ISO_DATE.search(meta["date"])):
+        found = safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if found is not None:
+            return found
     head = text[:400]
     for pattern in (DATE_LINE, ISO_DATE):
         m = pattern.search(head)
@@ -97,7 +123,13 @@ def safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def clean_text(text: str) -> str:
-    """Normalise white space that trips the parser, keeping offsets meaningful per sentence."""
-    text = DATE_LINE.sub("", text.replace("\u00a0", " "), count=1)
-    # Glued sentences ("country.An employee") split badly: put the space back.
+    """The article body as the parser should see it.
+
+    The metadata header and control characters go; a headline or any paragraph without final
+    punctuation gets a full stop (otherwise it runs into the first sentence); glued sentences
+    ("country.An employee") get their space back.
+    """
+    _, text = split_metadata(text)
+    text = CONTROL.sub("", DATE_LINE.sub("", text.replace("\u00a0", " "), count=1))
+    text = re.sub(r"([^\s.!?:;\"”’)\]])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
     return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)

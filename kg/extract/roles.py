@@ -10,6 +10,7 @@ one.  The word lists that drive this are data: ``kg/data/lexicon.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,16 @@ class Roles:
     anchor: Token | None = None
     planned: bool = False
     returning: bool = False
+    order: dict[int, float] = field(default_factory=dict)
+    """Travel-order key of a transit mention (by its start token) where it is not text order."""
 
     def any(self) -> bool:
+        """Whether the sentence gives any place a role."""
         return bool(self.origins or self.dests or self.vias)
+
+    def travel_order(self, mentions: list[Mention]) -> list[Mention]:
+        """Transit mentions in travel order."""
+        return sorted(mentions, key=lambda m: self.order.get(m.start, m.start))
 
 
 class SentenceGrammar:
@@ -84,12 +92,41 @@ class SentenceGrammar:
                 role = ORIGIN
             getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
         _drop_qualifiers(roles, self.doc)
+        self._crossing_points_first(roles)
         self._intermediate_destinations(roles)
         if roles.dests and not roles.origins and roles.anchor is not None \
                 and roles.anchor.lemma_.lower() in self.lex.destination_nouns | self.lex.motion_nouns \
                 | self.lex.chain_nouns - {"train", "freight", "express"}:
             roles.origins = self._owner_places(si, roles.anchor)
         return roles
+
+    def _crossing_points_first(self, roles: Roles) -> None:
+        """"entered Russia via/from Manzhouli", "crosses into Kazakhstan through Alashankou": the
+        crossing point comes before the country entered, whatever the word order."""
+        def governor(m: Mention) -> tuple[str, Token] | None:
+            t = self.doc[m.start:m.end].root
+            while t.dep_ in {"compound", "conj", "appos"} and t.head is not t:
+                t = t.head
+            if t.dep_ == "pobj" and t.head.head.lemma_.lower() in self.lex.cross_verbs:
+                return t.head.lower_, t.head.head
+            if t.dep_ in {"dobj", "obj"} and t.head.lemma_.lower() in self.lex.cross_verbs:
+                return "", t.head
+            return None
+
+        entered: dict[int, int] = {}  # verb index -> first place entered
+        points: list[tuple[Mention, int]] = []
+        for m in roles.vias:
+            g = governor(m)
+            if g is None:
+                continue
+            prep, verb = g
+            if prep in {"", "into", "to"}:
+                entered[verb.i] = min(entered.get(verb.i, m.start), m.start)
+            elif prep in {"via", "through", "from", "at", "across"}:
+                points.append((m, verb.i))
+        for m, verb in points:
+            if verb in entered and entered[verb] < m.start:
+                roles.order[m.start] = entered[verb] - 0.5 + m.start / 1e6
 
     def _intermediate_destinations(self, roles: Roles) -> None:
         """"to Hairatan before reaching Kabul", "to Warsaw and then Duisburg": earlier ends are transit points."""
@@ -181,6 +218,8 @@ class SentenceGrammar:
         lex = self.lex
         lemma = governor.lemma_.lower()
         prev = self.doc[prep.i - 1].lower_ if prep.i > 0 else ""
+        if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
+            return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
         if p == "from" or (p == "of" and prev == "out"):
             return ORIGIN
         if p == "to" and prev in {"according", "due", "thanks", "owing", "compared", "close", "next"}:
@@ -247,6 +286,8 @@ class SentenceGrammar:
                     continue
                 return None
             if t.pos_ in {"NOUN", "PROPN"}:
+                if via_acl and (owner := _of_train(t, self.is_train)) is not None:
+                    return owner  # "the operators of the train sent from X": the PP hung on the wrong noun
                 if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl and self.quantity(t):
                     # a motion verb hung on the wrong noun ("50 TEUs of electronics departed from")
                     t = t.head
@@ -286,6 +327,8 @@ class SentenceGrammar:
                 continue
             if len(chain) < 2 or all(m.place.type == "Country" for m in (chain[0], chain[-1])):
                 continue
+            if self._line_name(chain):
+                continue  # "Suzhou-Manzhouli-Europe", "Chongqing-Xinjiang-Europe": a line's name
             if not any(self.is_train(t) or t.lemma_.lower() in self.lex.chain_nouns for t in nxt) \
                     or any(t.is_punct and t.text not in "-–" for t in nxt[:1]):
                 continue
@@ -293,6 +336,15 @@ class SentenceGrammar:
             out.extend((m, VIA, 0) for m in chain[1:-1])
             out.append((chain[-1], DEST, 0))
         return out
+
+    def _line_name(self, chain: list[Mention]) -> bool:
+        """A hyphen chain that goes on into a word that is not a place names a line, not a journey."""
+        doc = self.doc
+        before, after = chain[0].start - 1, chain[-1].end
+        for dash, word in ((before, before - 1), (after, after + 1)):
+            if 0 <= word < len(doc) and doc[dash].text in {"-", "–", "—"} and doc[word].text[:1].isupper():
+                return True
+        return False
 
     def refers_to_train(self, sent: Span) -> bool:
         lex = self.lex
@@ -306,6 +358,16 @@ class SentenceGrammar:
                     self.is_train(c) for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}):
                 return True
         return False
+
+
+def _of_train(noun: Token, is_train: Callable[[Token], bool]) -> Token | None:
+    """The train in "the operators of the train", if the noun has one."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and is_train(obj):
+                    return obj
+    return None
 
 
 def _quoted_tokens(doc: Doc) -> set[int]:
@@ -354,5 +416,9 @@ def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
                 before = doc[m.start - 1].text if m.start > 0 else ""
                 if before == "(" and any(s.end in (m.start - 1, m.start - 2) for s in specific):
                     continue  # "Herne (Netherlands)": a parenthetical says where, not where to
+            elif m.place.type == "Port" and any(
+                    s.place.type == "City" and s.place.country == m.place.country and s.start == m.end + 1
+                    and doc[m.end].text == "," for s in specific):
+                continue  # "Vorsino, Moscow": a terminal named with its city; the city is the end
             keep.append(m)
         setattr(roles, name, keep)
