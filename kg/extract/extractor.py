@@ -10,7 +10,7 @@ from ..gazetteer import Gazetteer
 from ..model import Article
 from .journeys import JourneyReader, _routes_of
 from .mentions import find_mentions
-from .reading import article_date, clean_text
+from .reading import article_date, clean_text, split_metadata
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -35,8 +35,9 @@ def extract_articles(
 
 def extract_text(text: str, *, nlp: Language, gazetteer: Gazetteer, name: str = "text") -> Article:
     """Extract from one string (handy in notebooks and tests)."""
+    meta, _ = split_metadata(text)
     article = Article(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                      date=article_date(text))
+                      date=article_date(text), source=meta.get("source") or meta.get("url"))
     extract_doc(article, nlp(clean_text(text)), gazetteer=gazetteer)
     return article
 
@@ -49,4 +50,9 @@ def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
     trains = reader.read()
     kept = [t for t in trains if t.is_route()]
     article.routes = [r for i, t in enumerate(kept) for r in _routes_of(t, i)]
+    for route in article.routes:
+        if route.date is not None:
+            route.date_basis = "stated"
+        elif article.date is not None:
+            route.date, route.date_basis = article.date, "published"
     return article

@@ -42,6 +42,7 @@ class Lexicon:
     chain_nouns: frozenset[str]
     launch_verbs: frozenset[str]
     service_nouns: frozenset[str]
+    include_verbs: frozenset[str]
     service_modifiers: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 

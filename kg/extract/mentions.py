@@ -140,7 +140,7 @@ def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span 
             return False
         if ent.label_ == "PERSON":
             longer = ent.start < span.start or ent.end > span.end
-            if longer or not (trusted or place.population >= 100_000):
+            if longer or not (trusted or max(p.population for _, p in entries) >= 100_000):
                 return False
     if trusted:
         return True

@@ -204,7 +204,15 @@ class SentenceGrammar:
                 return role, anchor, pos
             if dep in {"dobj", "obj"} or (dep in {"appos", "npadvmod", "attr", "oprd"} and head.pos_ == "VERB"):
                 lemma = head.lemma_.lower()
-                role = (ORIGIN if lemma in lex.origin_verbs | lex.link_verbs else
+                if lemma in lex.include_verbs:
+                    # "the service's destinations include / destinations covering Warsaw, Minsk"
+                    owner = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                    owner = owner if owner is not None else head.head if head.dep_ == "acl" else None
+                    if owner is not None and owner.lemma_.lower() in lex.destination_nouns:
+                        return DEST, owner, pos
+                    return None
+                role = (BETWEEN if lemma in lex.link_verbs else
+                        ORIGIN if lemma in lex.origin_verbs else
                         DEST if lemma in lex.reach_verbs else
                         VIA if lemma in lex.cross_verbs else None)
                 if role is None:

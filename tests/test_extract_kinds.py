@@ -1,0 +1,135 @@
+"""One test per kind of mistake real news showed (issue 9), on short sentences written for these tests."""
+
+import datetime as dt
+
+from conftest import pairs
+
+
+def vias(article, i=0):
+    return [p.label for p in article.routes[i].via]
+
+
+def types(article):
+    return {m.place.label: m.place.type for m in article.mentions}
+
+
+# 1. an end is the most specific place the article gives for that role
+def test_country_end_becomes_the_city_named_elsewhere(extract):
+    a = extract("A new freight service links Hefei and Valencia in Spain. The first train left Hefei on Monday "
+                "and will reach its terminus in Spain in 20 days.")
+    assert pairs(a) == [("Hefei", "Valencia")]
+    assert types(a)["Valencia"] == "City"
+
+
+def test_city_comma_country_is_the_city(extract):
+    a = extract("The train passed through Kazakhstan and Russia before arriving in Dourges, France.")
+    assert [r.destination.label for r in a.routes] == ["Dourges"]
+    assert vias(a) == ["Kazakhstan", "Russia"]
+
+
+# 2. regions are never places
+def test_region_names_are_not_countries(extract):
+    a = extract("A freight train left Baotou in Inner Mongolia for Tashkent on Friday.")
+    assert pairs(a) == [("Baotou", "Tashkent")]
+    assert "Mongolia" not in {m.place.label for m in a.mentions}
+
+
+# 3. a journey told across sentences
+def test_origin_and_destination_in_different_sentences(extract):
+    a = extract("A freight train with 50 containers set off on Tuesday. The journey, which began in Lanzhou, "
+                "will take ten days. The 5,000-km trip to Alma-Ata will take a week.")
+    assert pairs(a) == [("Lanzhou", "Almaty")]
+
+
+# 4. noun-phrase and service statements
+def test_rail_link_connecting_x_with_y(extract):
+    a = extract("A new rail link connecting Xining, in Qinghai province, with Duisburg in Germany was launched.")
+    assert pairs(a) == [("Xining", "Duisburg")]
+
+
+def test_service_destinations_list(extract):
+    a = extract("The Hefei service's destinations include Warsaw, Minsk and Hamburg.")
+    assert sorted(pairs(a)) == [("Hefei", "Hamburg"), ("Hefei", "Minsk"), ("Hefei", "Warsaw")]
+
+
+# 5. return legs
+def test_return_leg_goes_back_to_the_origin(extract):
+    a = extract("A freight train left Yinchuan for Tehran on Monday. It will carry carpets when returning from Tehran.")
+    assert pairs(a) == [("Yinchuan", "Tehran"), ("Tehran", "Yinchuan")]
+
+
+def test_left_x_bound_for_y(extract):
+    a = extract("The first eastbound train left Hamburg on Sunday, bound for Harbin.")
+    assert pairs(a) == [("Hamburg", "Harbin")]
+
+
+# 6. a crossing the service avoids is never transit
+def test_avoided_crossing_is_not_in_via(extract):
+    a = extract("The new Wuhan-Budapest train avoids the Malaszewicze crossing and enters the EU via Kuznica.")
+    assert pairs(a) == [("Wuhan", "Budapest")]
+    assert "Małaszewicze" not in vias(a)
+    assert "Kuźnica Białostocka" in vias(a)
+
+
+# crossing points come before the country entered
+def test_crossing_point_before_the_country_entered(extract):
+    a = extract("A freight train left Harbin for Hamburg. It entered Russia from Manzhouli and then headed to Moscow.")
+    assert pairs(a) == [("Harbin", "Hamburg")]
+    assert vias(a) == ["Manzhouli", "Russia", "Moscow"]
+
+
+# 7. names
+def test_bracketed_alias_is_one_place(extract):
+    a = extract("A freight train from Baotouu (Baotou) arrived in Almaty.")
+    assert pairs(a) == [("Baotou", "Almaty")]
+    assert {m.text for m in a.mentions if m.place.label == "Baotou"} == {"Baotouu", "Baotou"}
+
+
+def test_typo_is_corrected_only_with_context(extract, gazetteer):
+    a = extract("The train crossed into Poland at Malszewicze and arrived in Lodz, Poland.")
+    assert "Małaszewicze" in [m.place.label for m in a.mentions]
+    assert gazetteer.near("Malszewicze") is not None
+    assert gazetteer.near("Mosxow", among=[]) is None  # no context, no correction
+
+
+def test_city_port_is_a_port(extract):
+    a = extract("The containers went by ship from the port of Alat to Aktau port.")
+    labels = {m.text: (m.place.label, m.place.type) for m in a.mentions}
+    assert labels["port of Alat"] == ("Port of Baku", "Port")
+    assert labels["Aktau port"][1] == "Port"
+
+
+def test_names_written_together_or_apart(gazetteer):
+    assert gazetteer.resolve("Ulan Qab").label == "Ulanqab"
+    assert gazetteer.resolve("Bayannur").label == "Bayan Nur"
+
+
+def test_small_town_needs_its_country(gazetteer):
+    assert gazetteer.resolve("Dourges") is None
+    assert gazetteer.resolve("Dourges", countries=["FR"]).country == "FR"
+
+
+# 8. one train, several destinations
+def test_one_train_several_destinations(extract):
+    a = extract("A train with 82 containers left Xi'an on Monday, heading to Kazakhstan, Kyrgyzstan and Uzbekistan.")
+    assert [r.destination.label for r in a.routes] == ["Kazakhstan", "Kyrgyzstan", "Uzbekistan"]
+    assert len({r.train for r in a.routes}) == 1
+
+
+def test_same_train_told_twice_is_one_train(extract):
+    a = extract("A freight train left Chengdu for Lodz on Monday. The Chengdu-Lodz train carries electronics.")
+    assert pairs(a) == [("Chengdu", "Łódź")]
+    assert len({r.train for r in a.routes}) == 1
+
+
+# 9. dates and the source line
+def test_every_train_gets_a_date_and_the_source_is_kept(extract):
+    a = extract("source: https://news.example.org/a/1\ndate: 2021-11-19\n\n"
+                "A freight train left Xi'an for Budapest on Thursday.")
+    assert a.source == "https://news.example.org/a/1"
+    assert a.routes[0].date == dt.date(2021, 11, 18)
+
+
+def test_undated_train_takes_the_publication_date(extract):
+    a = extract("date: 2020-03-02\n\nA freight train left Yiwu for Madrid.")
+    assert (a.routes[0].date, a.routes[0].date_basis) == (dt.date(2020, 3, 2), "published")
