@@ -133,3 +133,24 @@ def test_every_train_gets_a_date_and_the_source_is_kept(extract):
 def test_undated_train_takes_the_publication_date(extract):
     a = extract("date: 2020-03-02\n\nA freight train left Yiwu for Madrid.")
     assert (a.routes[0].date, a.routes[0].date_basis) == (dt.date(2020, 3, 2), "published")
+
+
+def test_left_the_country_from_a_crossing_is_transit(extract):
+    a = extract("A freight train left Zhengzhou for Hamburg on Monday. The train left the country from Erenhot.")
+    assert pairs(a) == [("Zhengzhou", "Hamburg")]
+    assert vias(a) == ["Erenhot"]
+
+
+def test_cargo_misparsed_as_subject_still_ties_to_the_train(extract):
+    a = extract("A cargo train laden with products like laptops and textiles was leaving Hefei for Hamburg, Germany.")
+    assert pairs(a) == [("Hefei", "Hamburg")]
+
+
+def test_existential_sentence_counts_only_a_whole_route(extract):
+    assert pairs(extract("There was a train service from Hefei to Hamburg each day.")) == [("Hefei", "Hamburg")]
+    assert pairs(extract("There are also freight trains departing from Tianjin and Zhengzhou.")) == []
+
+
+def test_plans_for_more_services_are_planned(extract):
+    a = extract("The province plans to launch more freight train services from Guiyang to destinations such as Poland.")
+    assert all(r.status == "planned" for r in a.routes)

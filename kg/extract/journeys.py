@@ -41,6 +41,8 @@ class JourneyReader:
             if self.g.skip(sent):
                 continue
             roles = self.g.roles(si, sent)
+            if self.g.generic(sent) and not (roles.origins and roles.dests):
+                continue  # "There are also trains between China and Central Asia, departing from ..."
             if roles.any():
                 self.roles_seen.append(roles)
                 self._place_roles(si, sent, roles)

@@ -64,9 +64,11 @@ class SentenceGrammar:
         inside = sum(1 for t in sent if t.i in self.quoted)
         if inside > len(sent) / 2:
             return True
-        if any(t.dep_ == "expl" for t in sent):
-            return True  # "There are also freight trains between ..., departing from ..."
         return False
+
+    def generic(self, sent: Span) -> bool:
+        """"There are trains ...": an existential sentence tells of trains in general."""
+        return any(t.dep_ == "expl" for t in sent)
 
     def roles(self, si: int, sent: Span) -> Roles:
         roles = Roles()
@@ -228,6 +230,10 @@ class SentenceGrammar:
         prev = self.doc[prep.i - 1].lower_ if prep.i > 0 else ""
         if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
             return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
+        if p in {"from", "via", "through", "at"} and lemma in lex.origin_verbs and any(
+                c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in {"country", "border"} or self._names_country(c))
+                for c in governor.children):
+            return VIA  # "left the country from Alataw Pass", "exited China via Khorgos"
         if p == "from" or (p == "of" and prev == "out"):
             return ORIGIN
         if p == "to" and prev in {"according", "due", "thanks", "owing", "compared", "close", "next"}:
@@ -255,6 +261,16 @@ class SentenceGrammar:
         if p in {"including", "include", "like"} or (p == "as" and prev == "such"):
             return "including"
         return None
+
+    def _names_country(self, tok: Token) -> bool:
+        return any(m.place.type == "Country" and m.start <= tok.i < m.end
+                   for m in self.by_sent.get(self._sent_index(tok), []))
+
+    def _sent_index(self, tok: Token) -> int:
+        for si, ms in self.by_sent.items():
+            if any(m.start <= tok.i < m.end for m in ms):
+                return si
+        return -1
 
     def is_train(self, tok: Token) -> bool:
         """Whether a token names a train."""
@@ -287,6 +303,9 @@ class SentenceGrammar:
                     if subj.dep_ == "nsubj" and any(self.is_train(c) for c in subj.children
                                                       if c.dep_ in {"compound", "poss"}):
                         return subj
+                    if t.dep_ in {"pcomp", "acl", "relcl"}:
+                        t = t.head  # "a train laden with products was leaving X": the parser took the
+                        continue    # cargo for the subject of a clause that hangs on the train
                     return None
                 if t.dep_ in {"acl", "relcl", "advcl", "xcomp", "conj", "pcomp", "ccomp", "prep"}:
                     via_acl = via_acl or t.dep_ == "acl"
@@ -401,7 +420,7 @@ def _planned(tok: Token) -> bool:
     """A train announced for the future: "will launch", "plans to open" (not "will arrive")."""
     lex = lexicon()
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
-    for v in (verb, verb.head):
+    for v in (verb, *list(verb.ancestors)[:3]):
         lemma = v.lemma_.lower()
         if lemma in {"plan", "intend", "aim", "schedule"} and v.dep_ != "ROOT" or lemma in {"plan", "intend"}:
             return True
