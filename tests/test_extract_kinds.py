@@ -154,3 +154,30 @@ def test_existential_sentence_counts_only_a_whole_route(extract):
 def test_plans_for_more_services_are_planned(extract):
     a = extract("The province plans to launch more freight train services from Guiyang to destinations such as Poland.")
     assert all(r.status == "planned" for r in a.routes)
+
+
+def test_clause_hung_on_a_cargo_noun_still_tells_the_train(extract):
+    a = extract("The first container train, loaded with furniture components, departed from Wuhan, China, "
+                "and headed to Lyon, France.")
+    assert pairs(a) == [("Wuhan", "Lyon")]
+
+
+def test_link_launched_on_a_named_corridor(extract):
+    a = extract("A new rail link was launched on the New Silk Road connecting Xining, in the Qinghai province, "
+                "with Hamburg in Germany.")
+    assert pairs(a) == [("Xining", "Hamburg")]
+
+
+def test_port_anaphora_names_the_port(extract):
+    a = extract("Erenhot is the largest land port on the border. The 500th train passing through the port "
+                "departed from Putian for Hamburg.")
+    assert pairs(a) == [("Putian", "Hamburg")]
+    assert vias(a) == ["Erenhot"]
+    assert "the port" not in {m.text for m in a.mentions}
+
+
+def test_first_port_of_a_transit_country_goes_before_it(extract):
+    a = extract("A train left Xi'an for Tashkent via Kazakhstan. The containers were transshipped at Altynkol. "
+                "The train then travelled on to Saryagash.")
+    assert pairs(a) == [("Xi'an", "Tashkent")]
+    assert vias(a) == ["Altynkol", "Kazakhstan", "Saryagash"]

@@ -149,11 +149,26 @@ class JourneyReader:
                     cur.main_sentence = si
         for v in vias:
             if v not in cur.via and v != cur.origin and v not in cur.destinations:
-                cur.via.append(v)
+                _add_transit(cur.via, v)
         if cur.main_sentence is None:
             cur.main_sentence = si
         cur.sentences[si] = sent.text.strip()
         cur.last_sentence = si
+
+
+def _add_transit(via: list[Place], place: Place) -> None:
+    """Add a transit point told in a later sentence, in travel order.
+
+    A later sentence usually tells a later stretch, so the point goes last; but the first port
+    named in a country that is already a transit is where the train entered it, so it goes just
+    before the country ("via Kazakhstan" ... "transshipped at Khorgos Gateway").
+    """
+    country = next((i for i, v in enumerate(via) if v.type == "Country" and v.country == place.country), None)
+    if place.type == "Port" and country is not None and not any(
+            v.type != "Country" and v.country == place.country for v in via):
+        via.insert(country, place)
+    else:
+        via.append(place)
 
 
 def _merge_same(trains: list[Train]) -> list[Train]:

@@ -54,7 +54,8 @@ class Lexicon:
             return True
         # "a new rail link", "the train route": a service, where a modifier says it is one
         return tok.lemma_.lower() in self.service_nouns and any(
-            c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers for c in tok.children)
+            c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers
+            or c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in tok.children)
 
 
 @cache

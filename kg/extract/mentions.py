@@ -23,6 +23,7 @@ NON_PLACE_ENTS = frozenset(
     {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "WORK_OF_ART",
      "LAW", "LANGUAGE", "EVENT", "PRODUCT"}
 )
+NUMERIC_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # Words that may follow a place name and belong to the surface form kept as an alias.
 SUFFIXES = frozenset({"port", "pass", "city", "station", "railway station", "land port", "dry port"})
@@ -69,6 +70,7 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
     mentions += _parenthetical_aliases(doc, mentions, sent_of)
+    mentions += _port_anaphora(doc, mentions, sent_of)
     mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency)
     mentions.sort(key=lambda m: m.start)
     return mentions
@@ -136,8 +138,8 @@ def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span 
         return False  # "Pearl River Delta", "Caspian Sea": part of a longer geographic name
     ents = {id(e): e for t in range(span.start, span.end) if (e := ent_of[t]) is not None}
     for ent in ents.values():
-        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ == "PRODUCT"):
-            return False
+        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ not in NUMERIC_ENTS):
+            return False  # a curated name tagged WORK_OF_ART or PRODUCT is still the place
         if ent.label_ == "PERSON":
             longer = ent.start < span.start or ent.end > span.end
             if longer or not (trusted or max(p.population for _, p in entries) >= 100_000):
@@ -244,4 +246,29 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
         if place is not None:
             out.append(Mention(place, tok.text, tok.i, tok.i + 1, sent_of[tok.i]))
             taken.add(tok.i)
+    return out
+
+
+ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
+
+
+def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+    """"the port", "this crossing": the port named last, in this sentence or the two before.
+
+    The mention's text is the port's own name, so that it never becomes an alias.
+    """
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.start)
+    out: list[Mention] = []
+    for tok in doc:
+        if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
+            continue
+        if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
+            continue
+        if any(c.dep_ in {"compound", "amod", "nmod", "poss"} and c.pos_ == "PROPN" for c in tok.children):
+            continue
+        before = [m for m in ports if m.end <= tok.i and sent_of[tok.i] - m.sentence <= 2]
+        if before:
+            place = before[-1].place
+            out.append(Mention(place, place.label, tok.i, tok.i + 1, sent_of[tok.i]))
     return out

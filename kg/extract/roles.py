@@ -230,7 +230,7 @@ class SentenceGrammar:
         prev = self.doc[prep.i - 1].lower_ if prep.i > 0 else ""
         if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
             return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
-        if p in {"from", "via", "through", "at"} and lemma in lex.origin_verbs and any(
+        if p in {"from", "via", "through", "at", "in"} and lemma in lex.origin_verbs and any(
                 c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in {"country", "border"} or self._names_country(c))
                 for c in governor.children):
             return VIA  # "left the country from Alataw Pass", "exited China via Khorgos"
@@ -256,10 +256,23 @@ class SentenceGrammar:
             return None
         if p == "with" and lemma in lex.link_verbs:
             return DEST  # "connects Jinhua with Tashkent"
+        if p == "with" and self._link_before(prep) is not None:
+            return DEST  # "connecting Wuwei, in Gansu, with Hamburg": the PP hung on a verb further up
         if p == "between":
             return BETWEEN
         if p in {"including", "include", "like"} or (p == "as" and prev == "such"):
             return "including"
+        return None
+
+    def _link_before(self, prep: Token) -> Token | None:
+        """A linking verb earlier in the sentence, with a place object and no "with" of its own."""
+        for t in prep.sent:
+            if t.i >= prep.i:
+                break
+            if t.lemma_.lower() in self.lex.link_verbs and t.pos_ == "VERB" and not any(
+                    c.lower_ in {"with", "to", "and"} for c in t.children) and any(
+                    c.dep_ in {"dobj", "obj"} for c in t.children):
+                return t
         return None
 
     def _names_country(self, tok: Token) -> bool:
@@ -315,6 +328,11 @@ class SentenceGrammar:
             if t.pos_ in {"NOUN", "PROPN"}:
                 if via_acl and (owner := _of_train(t, self.is_train)) is not None:
                     return owner  # "the operators of the train sent from X": the PP hung on the wrong noun
+                if via_acl and t.dep_ == "pobj" and not self.is_train(t):
+                    # the clause hung on the object of a preposition: "a train loaded with components,
+                    # departed from X", "a link was launched on the Silk Road connecting X with Y"
+                    t = t.head.head
+                    continue
                 if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl and self.quantity(t):
                     # a motion verb hung on the wrong noun ("50 TEUs of electronics departed from")
                     t = t.head
