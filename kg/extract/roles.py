@@ -328,7 +328,8 @@ class SentenceGrammar:
             if t.pos_ in {"NOUN", "PROPN"}:
                 if via_acl and (owner := _of_train(t, self.is_train)) is not None:
                     return owner  # "the operators of the train sent from X": the PP hung on the wrong noun
-                if via_acl and t.dep_ == "pobj" and not self.is_train(t):
+                if via_acl and t.dep_ == "pobj" and not self.is_train(t) \
+                        and lemma not in lex.unit_nouns:  # "transferred to wagons bound for X": another train
                     # the clause hung on the object of a preposition: "a train loaded with components,
                     # departed from X", "a link was launched on the Silk Road connecting X with Y"
                     t = t.head.head
