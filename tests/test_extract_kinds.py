@@ -181,3 +181,29 @@ def test_first_port_of_a_transit_country_goes_before_it(extract):
                 "The train then travelled on to Saryagash.")
     assert pairs(a) == [("Xi'an", "Tashkent")]
     assert vias(a) == ["Altynkol", "Kazakhstan", "Saryagash"]
+
+
+def test_a_stop_in_a_city_is_transit(extract):
+    a = extract("A freight train left Langfang for Tashkent. The train will make a stop in Kashgar.")
+    assert pairs(a) == [("Langfang", "Tashkent")]
+    assert vias(a) == ["Kashgar"]
+
+
+def test_final_destination_beyond_the_first(extract):
+    a = extract("A freight train left Kunming for Vientiane. The goods will then set out for their final "
+                "destination in Bangkok, Thailand.")
+    assert pairs(a) == [("Kunming", "Bangkok")]
+    assert vias(a) == ["Vientiane"]
+
+
+def test_a_border_port_end_gives_way_to_the_end_beyond(extract):
+    a = extract("A freight train heading to Irkeshtam left Kashgar on Monday. "
+                "The train will then deliver the cargo to Osh in Kyrgyzstan.")
+    assert pairs(a) == [("Kashgar", "Osh")]
+    assert vias(a) == ["Irkeshtam"]
+
+
+def test_countries_naming_a_border_are_not_transit(extract):
+    a = extract("A train left Guiyang for Moscow. It will leave China via Manzhouli on the China-Russia border.")
+    assert pairs(a) == [("Guiyang", "Moscow")]
+    assert vias(a) == ["Manzhouli"]

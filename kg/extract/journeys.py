@@ -79,7 +79,8 @@ class JourneyReader:
         train.via = [v for v in train.via if v != train.origin and v not in train.destinations]
 
     def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
-        origin = roles.origins[0].place if roles.origins else None
+        specific = [m.place for m in roles.origins if m.place.type != "Country"]
+        origin = specific[0] if specific else roles.origins[0].place if roles.origins else None
         start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
         dests = [d for d in _unique(m.place for m in roles.dests) if d != start]
         vias = _unique(m.place for m in roles.travel_order(roles.vias))
@@ -89,6 +90,8 @@ class JourneyReader:
             origin = origin or (cur.destinations[0] if cur.destinations else None)
             dests = [d for d in dests if d != origin] or ([cur.origin] if cur.origin not in (None, origin) else [])
             cur = None
+        elif cur is not None and self._continues(roles) and self._goes_beyond(roles, cur, origin, dests):
+            pass  # the end the train was said to have was only a point on its way
         elif cur is not None and not roles.origins and dests and self._en_route(roles, cur, dests):
             # "It entered Russia ... then headed to Moscow and Poland" after "left Harbin for Hamburg".
             vias = _unique([*vias, *dests])
@@ -108,6 +111,42 @@ class JourneyReader:
             cur.leg_sentences[origin.key] = {si}
         self._merge(cur, si, sent, origin, dests, vias)
         self.attrs.fill(cur, si, sent)
+
+    @staticmethod
+    def _continues(roles: Roles) -> bool:
+        """Whether the sentence's train word continues the current train ("it", "the train")."""
+        anchor = roles.anchor
+        return anchor is not None and (anchor.lower_ in {"it", "which", "that"} or any(
+            c.lower_ in {"the", "this", "its"} for c in anchor.children))
+
+    @staticmethod
+    def _goes_beyond(roles: Roles, cur: Train, origin: Place | None, dests: list[Place]) -> bool:
+        """Ends of the current train that a continuing sentence shows to be points on the way.
+
+        A border port the train "left" or "reached" becomes transit when the article gives an end
+        beyond it ("left Mohan" ... "ores from Russia"; "heading to Irkeshtam" ... "to Tashkent"),
+        and so does any destination when a new one is called final ("... for their final
+        destination in Bangkok").  The current train takes the new ends; returns whether it did.
+        """
+        moved = False
+        if roles.final and dests and cur.destinations and not any(
+                _compatible(d, c) for d in dests for c in cur.destinations):
+            for c in cur.destinations:
+                if c not in cur.via:
+                    _add_transit(cur.via, c)
+            cur.destinations = []
+            moved = True
+        if origin is not None and cur.origin is not None and cur.origin.type == "Port" \
+                and not _compatible(origin, cur.origin) and origin not in cur.destinations:
+            cur.via.insert(0, cur.origin)
+            cur.origin = origin
+            moved = True
+        if dests and cur.destinations and all(d.type == "Port" for d in cur.destinations) \
+                and not any(_compatible(d, c) for d in dests for c in cur.destinations):
+            cur.via.extend(d for d in cur.destinations if d not in cur.via)
+            cur.destinations = []
+            moved = True
+        return moved
 
     def _en_route(self, roles: Roles, cur: Train, dests: list[Place]) -> bool:
         """Whether new destinations of the current train are places it passes on the way.
@@ -140,6 +179,14 @@ class JourneyReader:
             cur.origin = origin
         if dests:
             if not cur.destinations:
+                cur.destinations = dests
+                cur.main_sentence = si
+            elif all(c in vias or any(_more_specific(v, c) for v in vias) for c in cur.destinations):
+                # "bound for Vientiane in Laos ... its final destination in Bangkok": the old end is
+                # now a point on the way
+                for c in cur.destinations:
+                    if c not in vias and c not in cur.via:
+                        _add_transit(cur.via, c)
                 cur.destinations = dests
                 cur.main_sentence = si
             else:

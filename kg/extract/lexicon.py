@@ -43,6 +43,7 @@ class Lexicon:
     launch_verbs: frozenset[str]
     service_nouns: frozenset[str]
     include_verbs: frozenset[str]
+    stop_nouns: frozenset[str]
     service_modifiers: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 

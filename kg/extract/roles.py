@@ -35,6 +35,8 @@ class Roles:
     anchor: Token | None = None
     planned: bool = False
     returning: bool = False
+    final: bool = False
+    """The destination is called the final one ("its final destination in Bangkok")."""
     order: dict[int, float] = field(default_factory=dict)
     """Travel-order key of a transit mention (by its start token) where it is not text order."""
 
@@ -133,12 +135,27 @@ class SentenceGrammar:
     def _intermediate_destinations(self, roles: Roles) -> None:
         """"to Hairatan before reaching Kabul", "to Warsaw and then Duisburg": earlier ends are transit points."""
         dests = sorted(roles.dests, key=lambda m: m.start)
+        final = [m for m in dests if self._final(m)]
+        roles.final = bool(final)
+        if final and len(dests) > 1:  # "bound for Vientiane ... for its final destination in Bangkok"
+            roles.vias.extend(m for m in dests if m.start < final[0].start)
+            roles.dests = [m for m in dests if m.start >= final[0].start]
+            return
         for i in range(len(dests) - 1, 0, -1):
             between = self.doc[dests[i - 1].end:dests[i].start]
             if any(t.lower_ in _SEQUENCE_WORDS for t in between):
                 roles.vias.extend(dests[:i])
                 roles.dests = dests[i:]
                 return
+
+    def _final(self, m: Mention) -> bool:
+        """A mention in "its final destination in X" / "the final stop of X"."""
+        t = self.doc[m.start:m.end].root
+        for anc in list(t.ancestors)[:3]:
+            if anc.lemma_.lower() in self.lex.destination_nouns | {"point"} and any(
+                    c.lower_ in {"final", "ultimate", "last"} for c in anc.children):
+                return True
+        return False
 
     def _owner_places(self, si: int, noun: Token) -> list[Mention]:
         """Places that own a destinations noun: "Xi'an has added destinations", "Zhengzhou's destinations"."""
@@ -168,6 +185,8 @@ class SentenceGrammar:
                 t = head
                 continue
             if dep in {"compound", "poss", "nmod", "amod", "npadvmod", "nummod"}:
+                if m.place.type == "Country" and head.lemma_.lower() in {"border", "frontier", "boundary"}:
+                    return None  # "the China-Russia border": it says where the crossing is
                 if head.lower_ == "bound" or head.lemma_ == "bind":
                     anchor = self.anchor(head)
                     return (DEST, anchor, pos) if anchor is not None else None
@@ -183,13 +202,16 @@ class SentenceGrammar:
                         and governor.lemma_ not in lex.motion_nouns:
                     t = governor  # "the city of Jinhua", "the land port of Urumqi"
                     continue
+                if p in {"in", "at"} and governor.lemma_.lower() in lex.stop_nouns:
+                    anchor = self.anchor(governor.head if governor.dep_ in {"dobj", "obj"} else governor)
+                    return (VIA, anchor, pos) if anchor is not None else None  # "make a stop in Kashgar"
                 if p in {"in", "at", "near", "on"} and governor.pos_ in {"NOUN", "PROPN"} \
                         and governor.lemma_ not in lex.motion_nouns and not self.is_train(governor):
                     t = governor  # "a station in the city of Jinhua", "Duisburg in Germany"
                     continue
-                for _ in range(3):  # a PP the parser hung on an object: "left Urumqi for X",
+                for _ in range(4):  # a PP the parser hung on an object: "left Urumqi for X",
                     # "carries timber to X", "departed from Hefei North Station for X"
-                    if governor.pos_ in {"NOUN", "PROPN"} and governor.dep_ in {"dobj", "obj", "pobj"} \
+                    if governor.pos_ in {"NOUN", "PROPN"} and governor.dep_ in {"dobj", "obj", "pobj", "conj"} \
                             and not self.is_train(governor) and governor.lemma_.lower() not in \
                             lex.motion_nouns | lex.destination_nouns:
                         governor = governor.head if governor.dep_ != "pobj" else governor.head.head
@@ -328,11 +350,12 @@ class SentenceGrammar:
             if t.pos_ in {"NOUN", "PROPN"}:
                 if via_acl and (owner := _of_train(t, self.is_train)) is not None:
                     return owner  # "the operators of the train sent from X": the PP hung on the wrong noun
-                if via_acl and t.dep_ == "pobj" and not self.is_train(t) \
+                if via_acl and t.dep_ in {"pobj", "dobj"} and not self.is_train(t) \
                         and lemma not in lex.unit_nouns:  # "transferred to wagons bound for X": another train
-                    # the clause hung on the object of a preposition: "a train loaded with components,
-                    # departed from X", "a link was launched on the Silk Road connecting X with Y"
-                    t = t.head.head
+                    # the clause hung on the object of a preposition or verb: "a train loaded with
+                    # components, departed from X", "a link was launched on the Silk Road connecting X
+                    # with Y", "a train with pipes set off from X"
+                    t = t.head.head if t.dep_ == "pobj" else t.head
                     continue
                 if lemma in lex.motion_nouns or lemma in lex.destination_nouns or via_acl and self.quantity(t):
                     # a motion verb hung on the wrong noun ("50 TEUs of electronics departed from")
