@@ -99,6 +99,9 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="List the shipped queries.")] = False,
     allow_update: Annotated[bool, typer.Option(help="Allow SPARQL UPDATE.")] = False,
+    allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries to other "
+                                                     "endpoints); off by default.")] = False,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
@@ -111,7 +114,8 @@ def query(
                 typer.echo(f"{name:28} {describe(path)}")
             return
         bindings = dict(parse_binding(b) for b in bind or [])
-        table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update)
+        table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update,
+                          allow_service=allow_service, max_depth=max_depth)
         typer.echo(table.format(fmt))
 
 
@@ -371,13 +375,19 @@ def import_(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries: the server then "
+                                                     "fetches from addresses clients name).")] = False,
+    cors_origin: Annotated[list[str] | None, typer.Option(help="Web origin allowed to query from a browser "
+                                                               "(repeatable; '*' for any). None by default.")] = None,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
     store: StoreOpt = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query."""
     from .serve import make_server
 
     with _errors():
-        server = make_server(_store(store), host=host, port=port)
+        server = make_server(_store(store), host=host, port=port, allow_service=allow_service,
+                             max_depth=max_depth, cors_origins=tuple(cors_origin or ()))
     typer.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/query  (Ctrl-C stops it)")
     try:
         server.serve_forever()
