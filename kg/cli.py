@@ -35,6 +35,23 @@ StoreOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.001, envvar="KG_TIMEOUT", show_default=False,
+        help="Seconds to wait for each answer of a remote store (--store http://...); default 60.")] = None,
+) -> None:
+    """Options for every command (give them before the command: kg --timeout 5 routes ...)."""
+    import logging
+
+    before = settings.timeout
+    settings.timeout = timeout
+    ctx.call_on_close(lambda: setattr(settings, "timeout", before))  # in-process callers (tests) keep theirs
+    # rdflib logs a warning before some errors that kg reports itself on one line.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Print a ``kg`` error on one line and exit 1 (2 for bad input values)."""
