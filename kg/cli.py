@@ -82,6 +82,39 @@ def _echo_json(data: Any) -> None:
     _echo(json.dumps(data, ensure_ascii=False, indent=2, default=str), escape=True)
 
 
+def _bindings(specs: list[str] | None) -> dict[str, Any]:
+    """``--bind NAME=VALUE`` options as RDF terms; a value Python cannot convert is an InputError."""
+    from ._errors import InputError
+    from .sparql import parse_binding
+
+    out = {}
+    for spec in specs or []:
+        try:
+            name, term = parse_binding(spec)
+        except KgError:
+            raise
+        except ValueError as exc:  # e.g. Python's 4,300-digit limit on int()
+            shown = spec if len(spec) <= 40 else f"{spec[:30]}... ({len(spec):,} characters)"
+            raise InputError(f"--bind {shown}: cannot read the value as an RDF term ({_first(exc)}); quote it "
+                             "to bind it as a string: --bind 'NAME=\"VALUE\"'") from exc
+        out[name] = term
+    return out
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _exit_on_refused(summary: Any) -> None:
+    """After a build: name each shape violation on stderr and exit 1 if an article was refused."""
+    for line in summary.problems:
+        _echo(f"kg: {line}", err=True)
+    if summary.refused:
+        _echo(f"kg: error: {len(summary.refused)} article(s) not stored because their facts break the "
+              f"SHACL shapes (ontology/shapes.ttl): {', '.join(summary.refused)}", err=True)
+        raise typer.Exit(1)
+
+
 def _progress(name: str, done: int, total: int) -> None:
     _echo(f"  [{done}/{total}] {name}", err=True)
 
@@ -102,6 +135,7 @@ def build(
         summary = run_build(paths, store=_store(store), model=model, force=force,
                             progress=None if quiet else _progress)
     _echo("\n".join(summary.lines()))
+    _exit_on_refused(summary)
 
 
 @app.command()
@@ -130,7 +164,7 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
-    from .sparql import describe, named_queries, parse_binding
+    from .sparql import describe, named_queries
     from .sparql import query as run_query
 
     with _errors():
@@ -138,7 +172,7 @@ def query(
             for name, path in named_queries().items():
                 _echo(f"{name:28} {describe(path)}")
             return
-        bindings = dict(parse_binding(b) for b in bind or [])
+        bindings = _bindings(bind)
         table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update)
         _echo(table.format(fmt), escape=fmt == "json")
 
@@ -372,12 +406,15 @@ def export_(
     """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
     from .exchange import export
 
+    from ._files import write_file
+
     with _errors():
         data = export(fmt=fmt, store=_store(store))
+        if out is not None:
+            write_file(out, data, example=f"kg.{fmt.lower()}")
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        out.write_bytes(data)
         _echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 

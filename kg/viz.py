@@ -251,6 +251,13 @@ def write_html(
         ``(FROM, TO)``: highlight the answer of ``kg path`` on the network.
     path_only
         With ``path_between``, draw only the path.
+
+    Raises
+    ------
+    InputError
+        For a bad filter or ``path`` (a folder, or in a missing folder).
+    OutputError
+        When the file cannot be written (full disk, no permission).
     """
     from .network import find_paths
 
@@ -265,8 +272,7 @@ def write_html(
         if path_only:
             g = g.subgraph(highlight)
     g = filter_network(g, around=around, hops=hops, country=country, min_trains=min_trains)
-    out = Path(path)
-    if out.parent and not out.parent.exists():
-        raise InputError(f"{out.parent}: no such folder for the HTML file; create it or pick another -o")
-    out.write_text(render_html(g, layout=layout, size_by=size_by, highlight=highlight), encoding="utf-8")
-    return out
+    from ._files import write_file
+
+    page = render_html(g, layout=layout, size_by=size_by, highlight=highlight)
+    return write_file(path, page.encode("utf-8"), example="routes.html")
