@@ -404,9 +404,8 @@ def export_(
     store: StoreOpt = None,
 ) -> None:
     """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
-    from .exchange import export
-
     from ._files import write_file
+    from .exchange import export
 
     with _errors():
         data = export(fmt=fmt, store=_store(store))

@@ -18,7 +18,8 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 }
 # file suffix -> format; the format names themselves count too (`kg export -f nquads > kg.nquads`)
 SUFFIXES = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
-            ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json-ld": "jsonld", ".json": "jsonld"}
+            ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json-ld": "jsonld",
+            ".json": "jsonld"}
 NAMES = ("turtle", "nt", "nquads", "trig", "jsonld")
 
 

@@ -12,7 +12,8 @@ from kg.exchange import export, format_of
 @pytest.mark.parametrize(
     ("fmt", "name"),
     [("nquads", "kg.nquads"), ("nquads", "kg.nq"), ("turtle", "kg.turtle"), ("turtle", "kg.ttl"),
-     ("nt", "kg.nt"), ("nt", "kg.ntriples"), ("trig", "kg.trig"), ("jsonld", "kg.jsonld"), ("jsonld", "KG.JSON")],
+     ("nt", "kg.nt"), ("nt", "kg.ntriples"), ("trig", "kg.trig"), ("jsonld", "kg.jsonld"),
+     ("jsonld", "KG.JSON")],
 )
 def test_export_then_import_by_file_name(runner, seed_store, tmp_path, fmt, name):
     out = tmp_path / name
