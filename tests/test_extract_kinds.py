@@ -207,3 +207,35 @@ def test_countries_naming_a_border_are_not_transit(extract):
     a = extract("A train left Guiyang for Moscow. It will leave China via Manzhouli on the China-Russia border.")
     assert pairs(a) == [("Guiyang", "Moscow")]
     assert vias(a) == ["Manzhouli"]
+
+
+def test_own_country_is_no_transit_but_a_transit_country_stays(extract):
+    a = extract("A freight train left Baotou for Osh, crossing northern China. In Kyrgyzstan, the train will "
+                "stop in Jalal-Abad.")
+    assert pairs(a) == [("Baotou", "Osh")]
+    assert "China" not in vias(a)
+    assert "Kyrgyzstan" in vias(a)
+
+
+def test_a_previous_train_is_not_this_one(extract):
+    a = extract("The new train from Changsha to Moscow saves three days compared with the previous train link "
+                "transferred at Minsk.")
+    assert pairs(a) == [("Changsha", "Moscow")]
+    assert vias(a) == []
+
+
+def test_headline_train_without_origin_is_the_body_train(extract):
+    a = extract("Hefei doubles Hamburg-bound train service.\n\nA cargo train left Hefei for Hamburg on Monday.")
+    assert pairs(a) == [("Hefei", "Hamburg")]
+
+
+def test_place_joined_to_the_wrong_verb_still_ends_the_link(extract):
+    a = extract("China has opened a cargo train service linking the eastern city of Yiwu, the world's largest "
+                "wholesale market for small goods, and Madrid in Spain.")
+    assert pairs(a) == [("Yiwu", "Madrid")]
+
+
+def test_existential_clause_does_not_swallow_the_next_clause(extract):
+    a = extract("A train left Guiyang for Moscow. There is no stop along the route and the train will leave "
+                "China via Manzhouli.")
+    assert vias(a) == ["Manzhouli"]

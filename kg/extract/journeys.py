@@ -41,7 +41,7 @@ class JourneyReader:
             if self.g.skip(sent):
                 continue
             roles = self.g.roles(si, sent)
-            if self.g.generic(sent) and not (roles.origins and roles.dests):
+            if self.g.generic(roles) and not (roles.origins and roles.dests):
                 continue  # "There are also trains between China and Central Asia, departing from ..."
             if roles.any():
                 self.roles_seen.append(roles)
@@ -52,6 +52,7 @@ class JourneyReader:
         for train in self.trains:
             if train.is_route() and train.destinations:
                 self._most_specific(train)
+            _drop_origin_country(train)
         return _merge_same(self.trains)
 
     def _most_specific(self, train: Train) -> None:
@@ -203,6 +204,14 @@ class JourneyReader:
         cur.last_sentence = si
 
 
+def _drop_origin_country(train: Train) -> None:
+    """A train crossing its own origin's country says nothing: "crossed northern China" on the way
+    out of Ulanqab is no transit.  (The destination's country stays: "enter Russia via Manzhouli"
+    on the way to Moscow tells where the train crosses.)"""
+    home = train.origin.country if train.origin is not None and train.origin.type != "Country" else None
+    train.via = [v for v in train.via if not (v.type == "Country" and v.country == home)]
+
+
 def _add_transit(via: list[Place], place: Place) -> None:
     """Add a transit point told in a later sentence, in travel order.
 
@@ -222,11 +231,11 @@ def _merge_same(trains: list[Train]) -> list[Train]:
     """One train however many times the article tells of it: trains with the same ends are merged."""
     out: list[Train] = []
     for t in trains:
-        twin = next((o for o in out if o.origin == t.origin and o.destinations == t.destinations
-                     and o.status == t.status and t.origin is not None and t.destinations), None)
+        twin = next((o for o in out if o.status == t.status and _same_journey(o, t)), None)
         if twin is None:
             out.append(t)
             continue
+        twin.origin = twin.origin or t.origin
         twin.via = _unique([*twin.via, *t.via]) if not twin.via or not t.via else twin.via
         twin.cargo = list(dict.fromkeys([*twin.cargo, *t.cargo]))
         for name in ("containers", "teu", "tonnes", "days", "date"):
@@ -237,6 +246,14 @@ def _merge_same(trains: list[Train]) -> list[Train]:
         for k, v in t.leg_sentences.items():
             twin.leg_sentences.setdefault(k, set()).update(v)
     return out
+
+
+def _same_journey(a: Train, b: Train) -> bool:
+    """Same ends, or the same destinations where one of the two does not say where it began
+    (a headline's "Hamburg-bound train service" and the body's train from Hefei to Hamburg)."""
+    if not a.destinations or a.destinations != b.destinations:
+        return False
+    return a.origin == b.origin or a.origin is None or b.origin is None
 
 
 def _unique(places: Iterable[Place]) -> list[Place]:

@@ -68,9 +68,11 @@ class SentenceGrammar:
             return True
         return False
 
-    def generic(self, sent: Span) -> bool:
-        """"There are trains ...": an existential sentence tells of trains in general."""
-        return any(t.dep_ == "expl" for t in sent)
+    @staticmethod
+    def generic(roles: Roles) -> bool:
+        """"There are trains ...": the train word is what an existential clause says exists."""
+        anchor = roles.anchor
+        return anchor is not None and any(c.dep_ == "expl" for c in anchor.head.children)
 
     def roles(self, si: int, sent: Span) -> Roles:
         roles = Roles()
@@ -82,7 +84,7 @@ class SentenceGrammar:
             if got is None:
                 continue
             role, anchor, pos = got
-            if _negated(anchor):
+            if _negated(anchor) or _other_train(anchor):
                 continue
             roles.planned = roles.planned or _planned(anchor)
             roles.returning = roles.returning or self.returning(anchor)
@@ -180,6 +182,9 @@ class SentenceGrammar:
                 # "the Zhengzhou train", "the China-Europe freight train (Zhengzhou)"; a country
                 # naming a train names a category of service ("China-Europe"), not its origin.
                 return None if m.place.type == "Country" else (NAME, head, pos)
+            if dep == "conj" and head.pos_ in {"VERB", "AUX"} and (link := self._link_before(t)) is not None:
+                anchor = self.anchor(link)  # "opened a service linking the city of Yiwu, ..., and Madrid":
+                return (DEST, anchor, 1) if anchor is not None else None  # the parser joined Madrid to "opened"
             if dep == "conj" or (dep == "appos" and head.pos_ != "VERB"):
                 pos += 1 if dep == "conj" else 0
                 t = head
@@ -451,6 +456,13 @@ def _quoted_tokens(doc: Doc) -> set[int]:
     return out
 
 
+def _other_train(tok: Token) -> bool:
+    """"the previous train link", "existing links which travel through Thailand": not this train."""
+    return any(c.dep_ == "amod" and c.lower_ in {"previous", "former", "existing", "conventional", "old",
+                                                  "traditional", "other"} for c in tok.children) \
+        or tok.lower_ in {"which", "that"} and tok.head.dep_ == "relcl" and _other_train(tok.head.head)
+
+
 def _negated(tok: Token) -> bool:
     for t in (tok, tok.head):
         if any(c.dep_ == "neg" for c in t.children):
@@ -472,6 +484,11 @@ def _planned(tok: Token) -> bool:
     return False
 
 
+def _near(a: Mention, b: Mention, gap: int = 3) -> bool:
+    """Whether two mentions stand within a few tokens of each other ("Osh, Kyrgyzstan")."""
+    return 0 <= b.start - a.end <= gap or 0 <= a.start - b.end <= gap
+
+
 def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
     """Drop countries that only qualify a place ("Kaluga, Russia", "China's Nantong", "Herne (NL)")."""
     for name in ("origins", "dests", "vias"):
@@ -480,8 +497,9 @@ def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
         keep = []
         for m in group:
             if m.place.type == "Country":
-                if any(s.place.country == m.place.country for s in specific):
-                    continue
+                same = [s for s in specific if s.place.country == m.place.country]
+                if name != "vias" and same or any(_near(s, m) for s in same):
+                    continue  # a transit country told apart from its city stays: "In Kyrgyzstan, ... Osh"
                 before = doc[m.start - 1].text if m.start > 0 else ""
                 if before == "(" and any(s.end in (m.start - 1, m.start - 2) for s in specific):
                     continue  # "Herne (Netherlands)": a parenthetical says where, not where to
