@@ -45,11 +45,16 @@ def _options(
     """Options for every command (give them before the command: kg --timeout 5 routes ...)."""
     import logging
 
-    before = settings.timeout
+    before, rdflib_log = settings.timeout, logging.getLogger("rdflib")
+    level = rdflib_log.level
     settings.timeout = timeout
-    ctx.call_on_close(lambda: setattr(settings, "timeout", before))  # in-process callers (tests) keep theirs
-    # rdflib logs a warning before some errors that kg reports itself on one line.
-    logging.getLogger("rdflib").setLevel(logging.ERROR)
+    rdflib_log.setLevel(logging.ERROR)  # it warns before errors that kg reports itself on one line
+
+    def restore() -> None:  # in-process callers (tests, notebooks) keep their own settings
+        settings.timeout = before
+        rdflib_log.setLevel(level)
+
+    ctx.call_on_close(restore)
 
 
 @contextmanager

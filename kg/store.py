@@ -232,8 +232,8 @@ class RemoteStore(_Common):
         try:
             self._post("query", "ASK { }", "application/sparql-query", _QUERY_ACCEPT)
         except StoreError as exc:
-            raise StoreError(f"cannot reach a SPARQL server at {base}/query: {exc.args[0]}; check --store "
-                             "and that the server is running") from exc
+            hint = "" if "KG_TIMEOUT" in exc.args[0] else "; check --store and that the server is running"
+            raise StoreError(f"cannot reach a SPARQL server at {base}/query: {exc.args[0]}{hint}") from exc
 
     # -- the protocol ----------------------------------------------------------------------
     def _post(self, endpoint: str, body: str, content_type: str, accept: str) -> tuple[str, bytes]:
