@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ..gazetteer import Gazetteer
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
+MAX_PIECE = 20_000
+"""Longest piece of text (characters) parsed at once: long articles are parsed in pieces cut at
+paragraph or sentence ends and joined again, so that time and memory grow linearly with length
+(and spaCy's 1,000,000-character limit never applies)."""
+
+
 def extract_articles(
     articles: list[Article],
     *,
@@ -25,12 +31,52 @@ def extract_articles(
     progress: Callable[[Article], None] | None = None,
 ) -> list[Article]:
     """Parse every article with ``nlp.pipe`` and fill its mentions and routes in place."""
-    texts = (clean_text(a.text) for a in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
-        extract_doc(article, doc, gazetteer=gazetteer)
+    from spacy.tokens import Doc
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int, int]]]:
+        for i, article in enumerate(articles):
+            parts = split_text(clean_text(article.text))
+            for k, part in enumerate(parts):
+                yield part, (i, k, len(parts))
+
+    done: list[Doc] = []
+    for doc, (i, k, n) in nlp.pipe(pieces(), as_tuples=True, batch_size=16):
+        done.append(doc)
+        if k < n - 1:
+            continue
+        whole = done[0] if n == 1 else Doc.from_docs(done, ensure_whitespace=True)
+        done = []
+        extract_doc(articles[i], whole, gazetteer=gazetteer)
         if progress is not None:
-            progress(article)
+            progress(articles[i])
     return articles
+
+
+def split_text(text: str, limit: int = MAX_PIECE) -> list[str]:
+    """Cut a text into pieces of at most ``limit`` characters at paragraph, else sentence, else
+    word ends; the pieces joined give the text back.
+
+    >>> split_text("One. Two.\\n\\nThree.", limit=12)
+    ['One. Two.\\n\\n', 'Three.']
+    """
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind("\n\n"), -1)
+        cut = cut + 2 if cut > limit // 4 else -1
+        if cut < 0:
+            m = max((window.rfind(end) for end in (". ", "! ", "? ", ".\n")), default=-1)
+            cut = m + 2 if m > limit // 4 else -1
+        if cut < 0:
+            sp = window.rfind(" ")
+            cut = sp + 1 if sp > 0 else limit
+        out.append(text[start:start + cut])
+        start += cut
+    out.append(text[start:])
+    return [p for p in out if p]
 
 
 def extract_text(text: str, *, nlp: Language, gazetteer: Gazetteer, name: str = "text") -> Article:

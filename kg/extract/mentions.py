@@ -56,10 +56,13 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
         best = gazetteer.candidates(span.text)[:1]
         country_of.append(best[0][1].country if best and best[0][1].type == "Country" else None)
     by_frequency = [c for c, _ in Counter(c for c in country_of if c).most_common()]
+    in_sentence: dict[int, list[tuple[int, str]]] = {}
+    for j, (other, c) in enumerate(zip(spans, country_of)):
+        if c:
+            in_sentence.setdefault(sent_of[other.start], []).append((j, c))
     mentions: list[Mention] = []
     for i, span in enumerate(spans):
-        sent_countries = [c for j, (other, c) in enumerate(zip(spans, country_of))
-                          if c and j != i and sent_of[other.start] == sent_of[span.start]]
+        sent_countries = [c for j, c in in_sentence.get(sent_of[span.start], []) if j != i]
         context = sent_countries + by_frequency
         place = gazetteer.resolve(span.text, countries=context)
         if place is None:

@@ -36,6 +36,10 @@ def read_article(path: Path) -> Article:
     """
     try:
         raw = path.read_bytes()
+        kind = _not_text(path, raw)
+        if kind is not None:
+            raise InputError(f"{path}: this is {kind}, not a plain-text article; kg build reads text "
+                             "(.txt) for now: save the article's text as a .txt file")
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and retry") from exc
@@ -46,6 +50,22 @@ def read_article(path: Path) -> Article:
     meta, _ = split_metadata(text)
     return Article(name=path.name, text=text, sha256=hashlib.sha256(raw).hexdigest(),
                    date=article_date(text), source=meta.get("source") or meta.get("url"))
+
+
+def _not_text(path: Path, raw: bytes) -> str | None:
+    """What a file is when it is not plain text (by its first bytes, then its suffix), or None."""
+    head = raw[:1024].lstrip().lower()
+    if raw.startswith(b"%PDF"):
+        return "a PDF"
+    if raw.startswith(b"PK\x03\x04"):
+        return "a zip archive (a Word or OpenDocument file?)"
+    if b"\x00" in raw[:4096]:
+        return "a binary file"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head or b"<head" in head:
+        return "an HTML page"
+    if head.startswith(b"<?xml") or path.suffix.lower() in {".html", ".htm", ".xml", ".pdf", ".docx"}:
+        return f"a {path.suffix.lower().lstrip('.') or 'markup'} file"
+    return None
 
 
 def split_metadata(text: str) -> tuple[dict[str, str], str]:
