@@ -9,6 +9,7 @@ tagged as a place.  Curated ports and countries are trusted.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -261,7 +262,8 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
     The mention's text is the port's own name, so that it never becomes an alias.
     """
     taken = {t for m in mentions for t in range(m.start, m.end)}
-    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.start)
+    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.end)
+    ends = [m.end for m in ports]
     out: list[Mention] = []
     for tok in doc:
         if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
@@ -270,8 +272,8 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
             continue
         if any(c.dep_ in {"compound", "amod", "nmod", "poss"} and c.pos_ == "PROPN" for c in tok.children):
             continue
-        before = [m for m in ports if m.end <= tok.i and sent_of[tok.i] - m.sentence <= 2]
-        if before:
-            place = before[-1].place
+        k = bisect.bisect_right(ends, tok.i) - 1  # the last port ending before the word
+        if k >= 0 and sent_of[tok.i] - ports[k].sentence <= 2:
+            place = ports[k].place
             out.append(Mention(place, place.label, tok.i, tok.i + 1, sent_of[tok.i]))
     return out

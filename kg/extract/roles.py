@@ -59,6 +59,7 @@ class SentenceGrammar:
         for m in mentions:
             self.by_sent.setdefault(m.sentence, []).append(m)
         self.quoted = _quoted_tokens(doc)
+        self.sent_index = {sent.start: si for si, sent in enumerate(doc.sents)}
         dl = DATELINE.match(doc.text)
         self.dateline_end = dl.end() if dl else 0
 
@@ -307,10 +308,7 @@ class SentenceGrammar:
                    for m in self.by_sent.get(self._sent_index(tok), []))
 
     def _sent_index(self, tok: Token) -> int:
-        for si, ms in self.by_sent.items():
-            if any(m.start <= tok.i < m.end for m in ms):
-                return si
-        return -1
+        return self.sent_index.get(tok.sent.start, -1)
 
     def is_train(self, tok: Token) -> bool:
         """Whether a token names a train."""
