@@ -239,3 +239,22 @@ def test_existential_clause_does_not_swallow_the_next_clause(extract):
     a = extract("A train left Guiyang for Moscow. There is no stop along the route and the train will leave "
                 "China via Manzhouli.")
     assert vias(a) == ["Manzhouli"]
+
+
+def test_its_final_stop_is_the_destination(extract):
+    a = extract("A freight train set off from Zhengzhou on Wednesday. Its final stop is Hamburg.")
+    assert pairs(a) == [("Zhengzhou", "Hamburg")]
+
+
+def test_a_hyphenated_crossing_is_two_transit_points(extract):
+    a = extract("A train left Chengdu for Tilburg. It runs via Dostyk and reaches the European gauge again "
+                "at the Brest-Malaszewicze crossing.")
+    assert pairs(a) == [("Chengdu", "Tilburg")]
+    assert vias(a) == ["Dostyk", "Brest", "Małaszewicze"]
+
+
+def test_leaving_a_union_at_a_crossing_is_transit(extract):
+    a = extract("A return train left Duisburg for Chongqing on Wednesday. The train will leave the European "
+                "Union at Malaszewicze. Its containers will change gauge in Brest.")
+    assert pairs(a) == [("Duisburg", "Chongqing")]
+    assert vias(a) == ["Małaszewicze", "Brest"]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 ORIGIN, DEST, VIA, BETWEEN, NAME = "origin", "destination", "via", "between", "name"
+_TERRITORY = frozenset({"country", "border", "territory", "union", "eu", "bloc", "mainland"})
 _SEQUENCE_WORDS = frozenset({"before", "then", "finally", "eventually", "later", "onward", "onwards"})
 
 
@@ -151,6 +152,10 @@ class SentenceGrammar:
                 roles.dests = dests[i:]
                 return
 
+    @staticmethod
+    def _final_word(noun: Token) -> bool:
+        return any(c.lower_ in {"final", "ultimate", "last"} for c in noun.children)
+
     def _final(self, m: Mention) -> bool:
         """A mention in "its final destination in X" / "the final stop of X"."""
         t = self.doc[m.start:m.end].root
@@ -211,7 +216,8 @@ class SentenceGrammar:
                 if p in {"in", "at"} and governor.lemma_.lower() in lex.stop_nouns:
                     anchor = self.anchor(governor.head if governor.dep_ in {"dobj", "obj"} else governor)
                     return (VIA, anchor, pos) if anchor is not None else None  # "make a stop in Kashgar"
-                if p in {"in", "at", "near", "on"} and governor.pos_ in {"NOUN", "PROPN"} \
+                if p in {"in", "at", "near", "on"} and (governor.pos_ == "PROPN" or governor.pos_ == "NOUN" and (
+                        governor.lemma_.lower() in lex.place_nouns or governor.dep_ not in {"dobj", "obj"})) \
                         and governor.lemma_ not in lex.motion_nouns and not self.is_train(governor):
                     t = governor  # "a station in the city of Jinhua", "Duisburg in Germany"
                     continue
@@ -232,6 +238,15 @@ class SentenceGrammar:
                 if role == "including":
                     return (DEST, anchor, pos) if anchor.lemma_.lower() in lex.destination_nouns else None
                 return role, anchor, pos
+            if dep == "attr" and head.lemma_ == "be":
+                subj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subj is not None and subj.lemma_.lower() in lex.destination_nouns | lex.stop_nouns:
+                    owner = next((c for c in subj.children if c.dep_ == "poss"), None)
+                    anchor = owner if owner is not None and (owner.lower_ in {"its", "their"} or self.is_train(owner)) \
+                        else subj
+                    role = DEST if subj.lemma_.lower() in lex.destination_nouns or self._final_word(subj) else VIA
+                    return role, anchor, pos  # "Its final stop is Hamburg", "the destination is Minsk"
+                return None
             if dep in {"dobj", "obj"} or (dep in {"appos", "npadvmod", "attr", "oprd"} and head.pos_ == "VERB"):
                 lemma = head.lemma_.lower()
                 if lemma in lex.include_verbs:
@@ -259,7 +274,7 @@ class SentenceGrammar:
         if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
             return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
         if p in {"from", "via", "through", "at", "in"} and lemma in lex.origin_verbs and any(
-                c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in {"country", "border"} or self._names_country(c))
+                c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in _TERRITORY or self._names_country(c))
                 for c in governor.children):
             return VIA  # "left the country from Alataw Pass", "exited China via Khorgos"
         if p == "from" or (p == "of" and prev == "out"):
@@ -275,6 +290,10 @@ class SentenceGrammar:
         if p in {"via", "through", "across", "past", "transiting", "thru"}:
             return VIA
         if p in {"in", "at"}:
+            if lemma in lex.reach_verbs and any(
+                    c.dep_ in {"dobj", "obj"} and c.pos_ == "NOUN" and c.lemma_.lower() not in lex.destination_nouns
+                    for c in governor.children):
+                return VIA  # "reach the European gauge again at the Brest crossing": a point on the way
             if lemma in lex.arrive_verbs or lemma in lex.reach_verbs:
                 return DEST
             if lemma in lex.origin_verbs:
@@ -401,6 +420,10 @@ class SentenceGrammar:
                 continue
             if self._line_name(chain):
                 continue  # "Suzhou-Manzhouli-Europe", "Chongqing-Xinjiang-Europe": a line's name
+            if nxt[0].lemma_.lower() in self.lex.place_nouns and nxt[0].lemma_.lower() not in {"city", "town"} \
+                    and nxt[0].dep_ == "pobj" and nxt[0].head.lower_ in {"via", "through", "at", "across", "past"}:
+                out.extend((m, VIA, 0) for m in chain)  # "the Brest-Malaszewicze crossing", "Bruzgi-Kuznica corridor"
+                continue
             if not any(self.is_train(t) or t.lemma_.lower() in self.lex.chain_nouns for t in nxt) \
                     or any(t.is_punct and t.text not in "-–" for t in nxt[:1]):
                 continue
