@@ -51,6 +51,10 @@ class JourneyReader:
                 self.attrs.fill(self.current, si, sent)
         role_places = self._role_places()
         for train in self.trains:
+            if not train.destinations and train.origin is not None and train.via \
+                    and train.via[-1].type == "Country" and train.via[-1].key in train.entered:
+                train.destinations = [train.via.pop()]  # "a train loaded with Lao corn entered China"
+                train.told = True
             if train.is_route() and train.destinations:
                 self._most_specific(train, role_places)
             _drop_origin_country(train)
@@ -122,6 +126,11 @@ class JourneyReader:
         if origin is not None and origin.key not in cur.leg_sentences:
             cur.leg_sentences[origin.key] = {si}
         self._merge(cur, si, sent, origin, dests, vias)
+        anchor = roles.anchor
+        if roles.origins and roles.dests and anchor is not None and (
+                anchor.tag_ == "NN" and self.g.is_train(anchor) or anchor.lower_ == "it"):
+            cur.told = True
+        cur.entered |= {m.place.key for m in roles.vias if m.start in roles.entered}
         self.attrs.fill(cur, si, sent)
 
     @staticmethod
@@ -207,8 +216,9 @@ class JourneyReader:
                     cur.destinations = refined
                     cur.main_sentence = si
         for v in vias:
-            if v not in cur.via and v != cur.origin and v not in cur.destinations:
-                _add_transit(cur.via, v)
+            if v not in cur.via and v != cur.origin and (v not in cur.destinations or v.type == "Country"):
+                _add_transit(cur.via, v)  # a country both crossed and (for now) the end stays: it may
+                # give way to a city inside it ("arrived in Poland" ... "unloaded in Lodz")
         if cur.main_sentence is None:
             cur.main_sentence = si
         cur.sentences[si] = sent.text.strip()
@@ -291,14 +301,15 @@ def _routes_of(train: Train, index: int = 0) -> list[Route]:
     sentences = [train.sentences[k] for k in sorted(train.sentences)]
     out = []
     for dest in train.destinations or [None]:
-        stops = [p for p in (train.origin, *train.via, dest) if p is not None]
+        via = [v for v in train.via if v not in train.destinations and v != train.origin]
+        stops = [p for p in (train.origin, *via, dest) if p is not None]
         legs = []
         for a, b in zip(stops, stops[1:]):
             sa, sb = train.leg_sentences.get(a.key, set()), train.leg_sentences.get(b.key, set())
             idx = sorted(sa & sb or sa | sb)
             legs.append(" ".join(train.sentences[i] for i in idx if i in train.sentences))
         out.append(Route(
-            origin=train.origin, destination=dest, via=list(train.via), cargo=list(train.cargo),
+            origin=train.origin, destination=dest, via=via, cargo=list(train.cargo),
             evidence=evidence, sentences=sentences, containers=train.containers, teu=train.teu,
             tonnes=train.tonnes, days=train.days, date=train.date, status=train.status,
             leg_evidence=legs, train=index,

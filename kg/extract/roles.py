@@ -36,6 +36,8 @@ class Roles:
     anchor: Token | None = None
     planned: bool = False
     returning: bool = False
+    entered: set[int] = field(default_factory=set)
+    """Starts of the transit mentions the sentence says the train entered ("entered China")."""
     final: bool = False
     """The destination is called the final one ("its final destination in Bangkok")."""
     order: dict[int, float] = field(default_factory=dict)
@@ -130,6 +132,8 @@ class SentenceGrammar:
             prep, verb = g
             if prep in {"", "into", "to"}:
                 entered[verb.i] = min(entered.get(verb.i, m.start), m.start)
+                if verb.lemma_.lower() == "enter" and m.place.type == "Country":
+                    roles.entered.add(m.start)
             elif prep in {"via", "through", "from", "at", "across"}:
                 points.append((m, verb.i))
         for m, verb in points:
@@ -178,6 +182,9 @@ class SentenceGrammar:
         """Role of a mention from the word that governs it, with the train it is tied to."""
         lex = self.lex
         t = self.doc[m.start:m.end].root
+        if m.implied:  # "a train loaded with Lao corn": the goods' country is where it came from
+            train = next((a for a in list(t.ancestors)[:6] if self.is_train(a)), None)
+            return (ORIGIN, train, 0) if train is not None else None
         pos = 0
         for _ in range(12):
             dep, head = t.dep_, t.head
@@ -211,6 +218,9 @@ class SentenceGrammar:
                 governor = prep.head
                 if p == "of" and governor.pos_ in {"NOUN", "PROPN"} and not self.is_train(governor) \
                         and governor.lemma_ not in lex.motion_nouns:
+                    if governor.pos_ == "NOUN" and governor.lemma_.lower() not in lex.place_nouns \
+                            and governor.lemma_.lower() not in lex.destination_nouns | {"part", "point"}:
+                        return None  # "the presidents of Kazakhstan": people, not a place on the way
                     t = governor  # "the city of Jinhua", "the land port of Urumqi"
                     continue
                 if p in {"in", "at"} and governor.lemma_.lower() in lex.stop_nouns:
@@ -505,9 +515,16 @@ def _planned(tok: Token) -> bool:
     return False
 
 
-def _near(a: Mention, b: Mention, gap: int = 3) -> bool:
-    """Whether two mentions stand within a few tokens of each other ("Osh, Kyrgyzstan")."""
-    return 0 <= b.start - a.end <= gap or 0 <= a.start - b.end <= gap
+_QUALIFYING = frozenset({",", "(", ")", "'s", "’s", "in", "of", "the"})
+
+
+def _near(a: Mention, b: Mention, doc: Doc, gap: int = 3) -> bool:
+    """Whether one mention locates the other: a few tokens apart, joined by "in", a comma, "'s"
+    or a bracket ("Osh, Kyrgyzstan", "Vientiane South station in Laos"), not by "via" or a verb."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = doc[first.end:second.start]
+    return len(between) <= gap and all(t.lower_ in _QUALIFYING or t.pos_ in {"ADJ", "PROPN", "NOUN"}
+                                       for t in between)
 
 
 def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
@@ -519,7 +536,7 @@ def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
         for m in group:
             if m.place.type == "Country":
                 same = [s for s in specific if s.place.country == m.place.country]
-                if name != "vias" and same or any(_near(s, m) for s in same):
+                if name != "vias" and same or any(_near(s, m, doc) for s in same):
                     continue  # a transit country told apart from its city stays: "In Kyrgyzstan, ... Osh"
                 before = doc[m.start - 1].text if m.start > 0 else ""
                 if before == "(" and any(s.end in (m.start - 1, m.start - 2) for s in specific):
