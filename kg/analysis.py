@@ -14,17 +14,15 @@ from typing import Any
 import networkx as nx
 
 from .network import (
-    SOURCE,
-    TARGET,
     Where,
-    _hook,
     _place_of,
     central,
+    country_code,
     finish,
+    label,
     place_graph,
     resolve_where,
     route_network,
-    search_graph,
     train_runs,
 )
 
@@ -66,25 +64,50 @@ def close(g: nx.DiGraph, places: Sequence[Where]) -> nx.DiGraph:
     return finish(out)
 
 
-def _where(g: nx.DiGraph, node: str) -> Where:
-    d = g.nodes[node]
-    return Where(d["label"], node, d["country"] if d["type"] == "Country" else None)
+def _ends(g: nx.DiGraph, p: nx.DiGraph, node: str, side: str) -> set[Any]:
+    """Nodes of a place graph standing for ``node`` as a start (``out``) or an end (``in``).
+
+    A country terminal stands for its copies on that side and for the places inside it.
+    """
+    if node not in g:
+        return set()
+    if g.nodes[node]["type"] != "Country":
+        return {node} if node in p else set()
+    code = g.nodes[node]["country"]
+    return {n for n in p if (isinstance(n, str) and g.nodes[n]["country"] == code)
+            or (isinstance(n, tuple) and n[0] == side and n[1] == node)}
 
 
-def _shortest(g: nx.DiGraph, h: nx.DiGraph, s: Where, t: Where) -> list[str] | None:
-    """Places of the fewest-legs path from ``s`` to ``t`` on a search graph, or None."""
-    _hook(h, g, s, t)
-    if SOURCE not in h or TARGET not in h or not nx.has_path(h, SOURCE, TARGET):
-        return None
-    path = nx.shortest_path(h, SOURCE, TARGET, weight="hops")[1:-1]
-    places: list[str] = []
-    for n in path:
-        if isinstance(n, tuple) and n[0] == "leg":
-            a, b = h.nodes[n]["leg"]
-            places += [a, b] if not places else [b]
-        elif not places and _place_of(n) is not None:
-            places.append(_place_of(n))
-    return places
+class _Router:
+    """Fewest-legs paths on a place graph, one search per origin (cached)."""
+
+    def __init__(self, g: nx.DiGraph) -> None:
+        self.g, self.p = g, place_graph(g)
+        self._paths: dict[str, dict[Any, list[Any]]] = {}
+
+    def path(self, s: str, t: str) -> list[str] | None:
+        """Places of the fewest-legs path from ``s`` to ``t`` (never through a country), or None."""
+        if s not in self._paths:
+            sources = _ends(self.g, self.p, s, "out")
+            self._paths[s] = nx.multi_source_dijkstra_path(self.p, sources, weight=lambda u, v, d: 1) \
+                if sources else {}
+        found = [self._paths[s][n] for n in _ends(self.g, self.p, t, "in") if n in self._paths[s]]
+        if not found:
+            return None
+        best = min(found, key=lambda path: (len(path), [str(x) for x in path]))
+        return [_place_of(n) for n in best]  # type: ignore[misc]
+
+
+def _touched(g: nx.DiGraph, gone: Sequence[Where]) -> set[Any]:
+    """Place-graph nodes that can reach, or be reached from, a closed place or a leg crossing a closed country."""
+    p = place_graph(g)
+    seeds: set[Any] = {n for n in p if _place_of(n) is not None and any(w.matches(g, _place_of(n)) for w in gone)}
+    for a, b, d in g.edges(data=True):
+        if any(w.crossed_by(g, c) for w in gone for c in d.get("crossings", {})):
+            seeds |= {n for n in p if _place_of(n) in (a, b)}
+    up = set().union(*(nx.ancestors(p, n) for n in seeds)) if seeds else set()
+    down = set().union(*(nx.descendants(p, n) for n in seeds)) if seeds else set()
+    return {_place_of(n) for n in seeds | up} | {("to", _place_of(n)) for n in seeds | down}
 
 
 def _km(g: nx.DiGraph, places: list[str]) -> float | None:
@@ -153,10 +176,14 @@ def whatif(
             mentioned = "it is mentioned, but " if w.node is not None else ""
             result.notes.append(f"{w.label} is on no reported route ({mentioned}no reported leg starts, ends "
                                 "or crosses there): closing it changes no route")
-    h_before, h_after = search_graph(g), search_graph(after)
+    near = _touched(g, gone)
+    before_router, after_router = _Router(g), _Router(after)
     for (s, t), trains in od_pairs(g).items():
         label = {"from": g.nodes[s]["label"], "to": g.nodes[t]["label"], "trains": len(trains)}
-        before = _shortest(g, h_before, _where(g, s), _where(g, t))
+        if s not in near or ("to", t) not in near and not (g.nodes[t]["type"] == "Country"):
+            result.unchanged += 1  # no closed place lies between them: nothing can change
+            continue
+        before = before_router.path(s, t)
         if before is None:
             continue
         names_before = [g.nodes[n]["label"] for n in before]
@@ -164,7 +191,7 @@ def whatif(
             result.lost.append({**label, "hops_before": len(before) - 1, "path_before": names_before,
                                 "reason": "an end is closed"})
             continue
-        now = _shortest(after, h_after, _where(after, s), _where(after, t))
+        now = after_router.path(s, t)
         if now is None:
             result.lost.append({**label, "hops_before": len(before) - 1, "path_before": names_before})
         elif len(now) > len(before) or (_km(after, now) or 0) > (_km(g, before) or 0) + 1:
@@ -206,24 +233,27 @@ def corridors(
     for _, _, d in undirected.edges(data=True):
         d["weight"] = d.get("n_trains", 1)
     groups = nx.community.louvain_communities(undirected, weight="weight", seed=seed)
-    between = nx.betweenness_centrality(undirected)
+    sample = None if len(undirected) <= 500 else 200  # exact up to 500 places, else sampled (seeded)
+    between = nx.betweenness_centrality(undirected, k=sample, seed=seed)
+    community = {_place_of(n): i for i, members in enumerate(groups) for n in members}
+    crossed: dict[int, set[str]] = {}
+    for a, b, d in g.edges(data=True):
+        if community.get(a) is not None and community.get(a) == community.get(b):
+            crossed.setdefault(community[a], set()).update(c for cr in d.get("crossings", {}) for c in cr)
     out = []
-    for members in groups:
+    for i, members in enumerate(groups):
         places = sorted((n for n in members if isinstance(n, str)),
                         key=lambda n: (-between[n], g.nodes[n]["label"]))
         ends = sorted({g.nodes[n[1]]["label"] for n in members if not isinstance(n, str)})
-        real = {_place_of(n) for n in members}
-        crossed = sorted({g.nodes[c]["label"] if c in g else c for a, b, d in g.edges(data=True)
-                          if a in real and b in real for cr in d.get("crossings", {}) for c in cr})
-        codes = {g.nodes[n]["country"] for n in real if n in g}
-        codes |= {g.nodes[c]["country"] for a, b, d in g.edges(data=True) if a in real and b in real
-                  for cr in d.get("crossings", {}) for c in cr if c in g}
+        countries = crossed.get(i, set())
+        codes = {g.nodes[n]["country"] for n in places} | {country_code(g, c) for c in countries}
+        codes |= {g.nodes[n[1]]["country"] for n in members if not isinstance(n, str)}
         out.append({
             "size": len(places),
             "places": [{"label": g.nodes[n]["label"], "type": g.nodes[n]["type"]} for n in places],
             "crossings": [g.nodes[n]["label"] for n in places if g.nodes[n]["type"] == "Port"],
             "ends": ends,
-            "crossed": crossed,
+            "crossed": sorted(label(g, c) for c in countries),
             "countries": sorted(codes),
         })
     return sorted(out, key=lambda c: (-c["size"], [x["label"] for x in c["places"]]))

@@ -260,10 +260,9 @@ def whatif(
         typer.echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
                    f"  now {' -> '.join(r['path_after'])}")
     typer.echo(f"  {result.unchanged} pair(s) unchanged")
-    typer.echo("  betweenness of cities and ports before: "
-               + ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in result.centrality_before))
-    typer.echo("  betweenness of cities and ports after:  "
-               + ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in result.centrality_after))
+    for when, rows in (("before:", result.centrality_before), ("after: ", result.centrality_after)):
+        ranked = ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in rows if r["score"] > 0)
+        typer.echo(f"  betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
 
 
 @app.command()
@@ -277,7 +276,8 @@ def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         _echo_json(rows)
         return
     for i, c in enumerate(rows, start=1):
-        typer.echo(f"{i}. {c['size']} cities and ports in {', '.join(c['countries'])}; crossings: "
+        size = f"{c['size']} cities and ports" if c["size"] != 1 else "1 city or port"
+        typer.echo(f"{i}. {size} in {', '.join(c['countries'])}; crossings: "
                    f"{', '.join(c['crossings']) or 'no port on these routes'}")
         typer.echo(f"   {', '.join(p['label'] + ' (' + p['type'] + ')' for p in c['places'])}")
         if c["crossed"]:

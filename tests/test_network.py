@@ -216,3 +216,52 @@ def test_weighted_betweenness_prefers_busy_legs():
     weighted = {r["label"]: r["score"] for r in central(metric="betweenness", weighted=True, graph=g)}
     assert plain["B"] == plain["C"]
     assert weighted["C"] > weighted["B"]
+
+
+def test_on_the_seeds_no_answer_passes_through_a_country(seed_network, runner, seed_store):
+    import json
+
+    from kg.analysis import corridors, whatif
+    from kg.cli import app
+
+    g = seed_network
+    countries = {d["label"] for _, d in g.nodes(data=True) if d["type"] == "Country"}
+    names = sorted({g.nodes[n]["label"] for n in g if g.degree(n)})
+    found = 0
+    for a in names:
+        for b in names:
+            if a != b:
+                for answer in find_paths(a, b, k=3, graph=g):
+                    found += 1
+                    assert not set(answer.places[1:-1]) & countries, answer.describe()
+                    assert not set(answer.changes) & countries
+    assert found >= 15
+    for metric in ("degree", "betweenness", "closeness", "pagerank"):
+        assert all(r["type"] in ("City", "Port") for r in central(metric=metric, top=100, graph=g))
+    for corridor in corridors(graph=g):
+        assert all(p["type"] in ("City", "Port") for p in corridor["places"])
+    for place in ("Horgos", "Kazakhstan"):
+        result = whatif([place], graph=g)
+        for r in result.lost + result.longer:
+            assert not set(r.get("path_before", r.get("path_after", []))[1:-1]) & countries
+    out = runner.invoke(app, ["path", "Nantong", "Hairatan", "--json", "--store", seed_store])
+    (answer,) = json.loads(out.output)["paths"]
+    assert answer["places"] == ["Nantong", "Hairatan"] and answer["legs"][0]["crosses"] == ["Kazakhstan", "Uzbekistan"]
+    assert "through Kazakhstan and Uzbekistan" in answer["legs"][0]["evidence"][0]["sentence"]
+
+
+def test_cli_central_names_the_metric_and_ranks_ports(runner, seed_store):
+    from kg.cli import app
+
+    out = runner.invoke(app, ["central", "--type", "Port", "--store", seed_store]).output
+    assert out.splitlines()[0] == "cities and ports by betweenness:" and "Horgos" in out.splitlines()[1]
+    out = runner.invoke(app, ["central", "--metric", "pagerank", "--store", seed_store])
+    assert out.exit_code == 0 and "by pagerank" in out.output
+    out = runner.invoke(app, ["central", "--type", "Country", "--store", seed_store]).output
+    assert out.splitlines()[0] == "countries by legs crossing:" and "Kazakhstan" in out.splitlines()[1]
+    out = runner.invoke(app, ["path", "Chongqing", "Duisburg", "-k", "3", "--store", seed_store]).output
+    assert "note: only 1 path found (asked for 3)" in out
+    out = runner.invoke(app, ["path", "Jinhua", "Kazakhstan", "--avoid", "Horgos", "--store", seed_store])
+    assert out.exit_code == 1
+    assert out.output.startswith("every reported route from Jinhua to Kazakhstan touches Horgos")
+    assert "from Jinhua: nothing" in out.output
