@@ -97,11 +97,16 @@ def test_unreadable_questions_say_what_was_not_read(runner, seed_store):
     assert result.output.count("\n") == 1 and "Closest question kg can answer: 'What goes through Horgos?'" in result.output
 
 
-def test_ask_does_not_import_spacy(seed_store):
+def test_ask_whatif_and_corridors_do_not_import_spacy(seed_store):
     import subprocess
     import sys
 
-    code = (f"import sys\nfrom kg.ask import ask\nask('how many trains go to Germany?', store={seed_store!r})\n"
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom kg.cli import app\n"
+            f"store = {seed_store!r}\n"
+            "for args in (['ask', 'how many trains go to Germany?'], ['whatif', '--remove', 'Horgos'], ['corridors'],\n"
+            "             ['path', 'China', 'Germany']):\n"
+            "    res = CliRunner().invoke(app, args + ['--store', store])\n"
+            "    assert res.exit_code == 0, (args, res.output)\n"
             "print('spacy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
