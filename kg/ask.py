@@ -237,6 +237,13 @@ def _assign_roles(question: str, spans: list[Span]) -> None:
             elif first.role in ("any", "origin"):
                 first.role, span.role = "origin", "destination"
         previous_end = span.end
+    roles = [s.role for s in spans]
+    if roles.count("any") == 1 and len(spans) >= 2:  # "Is Duisburg reachable from Chongqing?"
+        free = next(s for s in spans if s.role == "any")
+        if "origin" in roles and "destination" not in roles:
+            free.role = "destination"
+        elif "destination" in roles and "origin" not in roles:
+            free.role = "origin"
 
 
 def _unread(question: str, spans: list[Span], index: dict[str, Where]) -> list[str]:
