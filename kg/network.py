@@ -213,8 +213,10 @@ class Where:
     node: str | None = None
     country: str | None = None
 
-    def matches(self, g: nx.DiGraph, node: str) -> bool:
-        """Whether a network node is this place or lies in this country."""
+    def matches(self, g: nx.DiGraph, node: str | None) -> bool:
+        """Whether a network node is this place or lies in this country (never for None)."""
+        if node is None:
+            return False
         return node == self.node or (self.country is not None and node in g
                                      and g.nodes[node]["country"] == self.country)
 
@@ -751,7 +753,7 @@ def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weig
         scores = nx.edge_betweenness_centrality(connected, weight=dist)
         edge_rows = []
         for (u, v), s in scores.items():
-            a, b = _place_of(u), _place_of(v)
+            a, b = str(_place_of(u)), str(_place_of(v))
             crosses = g.edges[a, b].get("crosses", [])
             text = f"{label(g, a)} → {label(g, b)}" + (f" (crossing {', '.join(crosses)})" if crosses else "")
             edge_rows.append({"label": text, "type": "Leg", "country": "", "score": round(s, 4), "metric": name})
