@@ -108,6 +108,9 @@ _NOT_NAMES = frozenset({
     "train", "trains", "what", "which", "how", "many", "if", "is", "are", "do", "does", "go", "goes", "it",
     "on", "for", "by", "with", "me", "us", "any", "all", "rail", "border", "country", "countries", "more",
 })
+# Two-letter words that are also ISO codes (IS Iceland, BY Belarus ...): never read as a country.
+_SHORT_WORDS = frozenset({"is", "do", "it", "no", "at", "by", "to", "in", "me", "my", "so", "am", "be", "us", "or",
+                          "as", "an", "id", "la", "pe", "tv", "ok", "hi"})
 _QUESTION_WORDS = frozenset({
     "what", "which", "how", "where", "when", "who", "why", "is", "are", "do", "does", "did", "can", "could",
     "would", "show", "list", "tell", "give", "find", "name", "i", "we", "if", "suppose", "imagine", "many",
@@ -200,7 +203,7 @@ def _spans(question: str, g: nx.DiGraph, index: dict[str, Where]) -> list[Span]:
                 continue
             where = index.get(fold(raw)) or index.get(fold(raw.replace("-", " ")))
             if where is None and n == 1 and re.fullmatch(r"[A-Z]{2}", raw) and raw in codes and \
-                    not question.isupper():
+                    not question.isupper() and raw.lower() not in _SHORT_WORDS:
                 where = resolve_where(g, raw)
             if where is not None:
                 found = Span(raw, a, b, where)
@@ -449,7 +452,8 @@ def _answer_trains(g: nx.DiGraph, r: Reading, kind: str) -> Answer:
                       "destinations": [label(g, d) for d in i["destinations"]], "train": t}
                      for t, i in chosen.items()]
         ends = {t for t, i in _trains(g).items() if any(s.where.matches(g, d) for s in r.spans for d in i["destinations"])}
-        extra = [f"({len(ends)} more train(s) end there: ask 'What arrives in {where}?')"] if ends else []
+        extra = [f"({len(ends)} more train(s) end there: ask 'What arrives in {where}?')"] \
+            if ends and len(r.spans) == 1 else []
     elif kind == "from":
         dests = sorted({label(g, d) for i in chosen.values() for d in i["destinations"]})
         head = f"{_honest_count(g, chosen, r)} leave {where}; destinations: {', '.join(dests) or 'none named'}"
