@@ -110,3 +110,9 @@ def test_ask_whatif_and_corridors_do_not_import_spacy(seed_store):
             "print('spacy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_two_letter_words_are_not_country_codes(seed_network, index):
+    r = read_question("IS Duisburg reachable from Chongqing?", seed_network, index=index)
+    assert (r.kind, r.places) == ("path", ["Duisburg", "Chongqing"])
+    assert read_question("what goes through KZ", seed_network, index=index).places == ["Kazakhstan"]

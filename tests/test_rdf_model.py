@@ -169,3 +169,11 @@ def test_the_network_of_the_store(store):
     (answer,) = find_paths("Chongqing", "Duisburg", graph=g)
     assert answer.describe() == "Chongqing -> Brest (crossing Kazakhstan, Russia) -> Duisburg (crossing Poland)"
     assert answer.single_train is not None
+
+
+def test_kg_routes_text_is_one_line_per_train(store, runner):
+    from kg.cli import app
+
+    out = runner.invoke(app, ["routes", "--store", store]).output.splitlines()
+    assert "Jinhua -> Kazakhstan, Kyrgyzstan, Uzbekistan via Horgos   [a.txt]" in out
+    assert out[-1] == "(5 routes of 3 trains in 1 article)"
