@@ -18,6 +18,7 @@ import typer
 
 from . import settings
 from ._errors import KgError
+from .terminal import clean
 
 app = typer.Typer(
     name="kg",
@@ -34,6 +35,28 @@ StoreOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.001, envvar="KG_TIMEOUT", show_default=False,
+        help="Seconds to wait for each answer of a remote store (--store http://...); default 60.")] = None,
+) -> None:
+    """Options for every command (give them before the command: kg --timeout 5 routes ...)."""
+    import logging
+
+    before, rdflib_log = settings.timeout, logging.getLogger("rdflib")
+    level = rdflib_log.level
+    settings.timeout = timeout
+    rdflib_log.setLevel(logging.ERROR)  # it warns before errors that kg reports itself on one line
+
+    def restore() -> None:  # in-process callers (tests, notebooks) keep their own settings
+        settings.timeout = before
+        rdflib_log.setLevel(level)
+
+    ctx.call_on_close(restore)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Print a ``kg`` error on one line and exit 1 (2 for bad input values)."""
@@ -42,7 +65,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except KgError as exc:
-        typer.echo(f"kg: error: {exc}", err=True)
+        _echo(f"kg: error: {exc}", err=True)
         raise typer.Exit(2 if isinstance(exc, InputError) else 1) from None
 
 
@@ -50,12 +73,55 @@ def _store(store: str | None) -> str:
     return store or settings.store
 
 
+def _echo(text: str, *, err: bool = False, escape: bool = False) -> None:
+    r"""Print one message: every line ``kg`` prints goes through here.
+
+    Text from the store and from articles is data: :func:`kg.terminal.clean` drops the
+    control characters (escape sequences, carriage returns, bidi overrides) that a terminal
+    would obey, or with ``escape`` writes them as ``\uXXXX`` (JSON output).
+    """
+    typer.echo(clean(text, escape=escape), err=err)
+
+
 def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _echo(json.dumps(data, ensure_ascii=False, indent=2, default=str), escape=True)
+
+
+def _bindings(specs: list[str] | None) -> dict[str, Any]:
+    """``--bind NAME=VALUE`` options as RDF terms; a value Python cannot convert is an InputError."""
+    from ._errors import InputError
+    from .sparql import parse_binding
+
+    out = {}
+    for spec in specs or []:
+        try:
+            name, term = parse_binding(spec)
+        except KgError:
+            raise
+        except ValueError as exc:  # e.g. Python's 4,300-digit limit on int()
+            shown = spec if len(spec) <= 40 else f"{spec[:30]}... ({len(spec):,} characters)"
+            raise InputError(f"--bind {shown}: cannot read the value as an RDF term ({_first(exc)}); quote it "
+                             "to bind it as a string: --bind 'NAME=\"VALUE\"'") from exc
+        out[name] = term
+    return out
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _exit_on_refused(summary: Any) -> None:
+    """After a build: name each shape violation on stderr and exit 1 if an article was refused."""
+    for line in summary.problems:
+        _echo(f"kg: {line}", err=True)
+    if summary.refused:
+        _echo(f"kg: error: {len(summary.refused)} article(s) not stored because their facts break the "
+              f"SHACL shapes (ontology/shapes.ttl): {', '.join(summary.refused)}", err=True)
+        raise typer.Exit(1)
 
 
 def _progress(name: str, done: int, total: int) -> None:
-    typer.echo(f"  [{done}/{total}] {name}", err=True)
+    _echo(f"  [{done}/{total}] {name}", err=True)
 
 
 @app.command()
@@ -73,7 +139,8 @@ def build(
     with _errors():
         summary = run_build(paths, store=_store(store), model=model, force=force,
                             progress=None if quiet else _progress)
-    typer.echo("\n".join(summary.lines()))
+    _echo("\n".join(summary.lines()))
+    _exit_on_refused(summary)
 
 
 @app.command()
@@ -87,9 +154,9 @@ def remove(
     with _errors():
         removed = run_remove(articles, store=_store(store))
     for name in removed:
-        typer.echo(f"removed {name}")
+        _echo(f"removed {name}")
     for name in set(articles) - set(removed):
-        typer.echo(f"kg: warning: {name} was not in the store", err=True)
+        _echo(f"kg: warning: {name} was not in the store", err=True)
 
 
 @app.command()
@@ -99,20 +166,24 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="List the shipped queries.")] = False,
     allow_update: Annotated[bool, typer.Option(help="Allow SPARQL UPDATE.")] = False,
+    allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries to other "
+                                                     "endpoints); off by default.")] = False,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
-    from .sparql import describe, named_queries, parse_binding
+    from .sparql import describe, named_queries
     from .sparql import query as run_query
 
     with _errors():
         if list_ or sparql is None:
             for name, path in named_queries().items():
-                typer.echo(f"{name:28} {describe(path)}")
+                _echo(f"{name:28} {describe(path)}")
             return
-        bindings = dict(parse_binding(b) for b in bind or [])
-        table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update)
-        typer.echo(table.format(fmt))
+        bindings = _bindings(bind)
+        table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update,
+                          allow_service=allow_service, max_depth=max_depth)
+        _echo(table.format(fmt), escape=fmt == "json")
 
 
 @app.command()
@@ -132,9 +203,9 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         r = branches[0]
         via = f" via {', '.join(r['via'])}" if r["via"] else ""
         ends = ", ".join(b["destination"] for b in branches if b["destination"]) or "?"
-        typer.echo(f"{r['origin'] or '?'} -> {ends}{via}   [{r['source']}]")
+        _echo(f"{r['origin'] or '?'} -> {ends}{via}   [{r['source']}]")
     docs = len({r["source"] for r in rows})
-    typer.echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
+    _echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
                f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''})")
 
 
@@ -150,7 +221,7 @@ def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         return
     for r in rows:
         aka = f"  (also {', '.join(r['aliases'])})" if r["aliases"] else ""
-        typer.echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
+        _echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
 
 
 def _print_paths(answers: list[Any]) -> None:
@@ -160,16 +231,16 @@ def _print_paths(answers: list[Any]) -> None:
             how = f"one train ({a.single_train.rsplit('/', 2)[-2]})"
         else:
             how = f"{len(a.rides)} trains, change at {', '.join(a.changes)}"
-        typer.echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")
+        _echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")
         for leg in a.legs:
             km_leg = f" ({leg.km:,.0f} km)" if leg.km else ""
-            typer.echo(f"   {leg.describe()}{km_leg}")
+            _echo(f"   {leg.describe()}{km_leg}")
             for e in leg.evidence:
-                typer.echo(f"      [{e['document']}] {e['sentence']}")
+                _echo(f"      [{e['document']}] {e['sentence']}")
         for note in a.notes:
-            typer.echo(f"   note: {note}")
+            _echo(f"   note: {note}")
     for note in getattr(answers, "notes", []):
-        typer.echo(f"note: {note}")
+        _echo(f"note: {note}")
 
 
 @app.command()
@@ -195,7 +266,7 @@ def path(
             return
         if not answers:
             lines = explain_no_path(g, source, target, via=via or [], avoid=avoid or [])
-            typer.echo("\n".join(lines))
+            _echo("\n".join(lines))
             raise typer.Exit(1)
         _print_paths(answers)
 
@@ -223,11 +294,11 @@ def central(
         if r["metric"] != shown:
             shown = r["metric"]
             what = "countries" if r["type"] == "Country" else "legs" if r["type"] == "Leg" else "cities and ports"
-            typer.echo(f"{what} by {shown}:")
+            _echo(f"{what} by {shown}:")
         extra = f"  ({r['trains']} train{'s' if r['trains'] != 1 else ''})" if "trains" in r else ""
-        typer.echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4g}{extra}")
+        _echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4g}{extra}")
     if not rows:
-        typer.echo("no place of that type is on a reported route")
+        _echo("no place of that type is on a reported route")
 
 
 @app.command()
@@ -246,23 +317,23 @@ def whatif(
     if json_:
         _echo_json(result.as_dict())
         return
-    typer.echo(f"closing {', '.join(result.removed)}:")
+    _echo(f"closing {', '.join(result.removed)}:")
     for note in result.notes:
-        typer.echo(f"  note: {note}")
+        _echo(f"  note: {note}")
     trains = sum(r["trains"] for r in result.lost)
-    typer.echo(f"  {len(result.lost)} origin-destination pair(s) ({trains} train(s)) lose every reported route")
+    _echo(f"  {len(result.lost)} origin-destination pair(s) ({trains} train(s)) lose every reported route")
     for r in result.lost:
         why = f"; {r['reason']}" if r.get("reason") else ""
-        typer.echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])}{why})")
-    typer.echo(f"  {len(result.longer)} pair(s) get longer")
+        _echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])}{why})")
+    _echo(f"  {len(result.longer)} pair(s) get longer")
     for r in result.longer:
         km = f", {r['km_before']} -> {r['km_after']} km" if r["km_before"] and r["km_after"] else ""
-        typer.echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
+        _echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
                    f"  now {' -> '.join(r['path_after'])}")
-    typer.echo(f"  {result.unchanged} pair(s) unchanged")
+    _echo(f"  {result.unchanged} pair(s) unchanged")
     for when, rows in (("before:", result.centrality_before), ("after: ", result.centrality_after)):
         ranked = ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in rows if r["score"] > 0)
-        typer.echo(f"  betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
+        _echo(f"  betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
 
 
 @app.command()
@@ -277,13 +348,13 @@ def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         return
     for i, c in enumerate(rows, start=1):
         size = f"{c['size']} cities and ports" if c["size"] != 1 else "1 city or port"
-        typer.echo(f"{i}. {size} in {', '.join(c['countries'])}; crossings: "
+        _echo(f"{i}. {size} in {', '.join(c['countries'])}; crossings: "
                    f"{', '.join(c['crossings']) or 'no port on these routes'}")
-        typer.echo(f"   {', '.join(p['label'] + ' (' + p['type'] + ')' for p in c['places'])}")
+        _echo(f"   {', '.join(p['label'] + ' (' + p['type'] + ')' for p in c['places'])}")
         if c["crossed"]:
-            typer.echo(f"   legs cross: {', '.join(c['crossed'])}")
+            _echo(f"   legs cross: {', '.join(c['crossed'])}")
         if c["ends"]:
-            typer.echo(f"   trains end or start in (no city named): {', '.join(c['ends'])}")
+            _echo(f"   trains end or start in (no city named): {', '.join(c['ends'])}")
 
 
 @app.command()
@@ -300,7 +371,7 @@ def ask(
     if json_:
         _echo_json(answer.as_dict())
         return
-    typer.echo("\n".join(answer.text))
+    _echo("\n".join(answer.text))
 
 
 @app.command()
@@ -322,7 +393,7 @@ def viz(
     with _errors():
         written = write_html(out, store=_store(store), layout=layout, size_by=size_by, around=around, hops=hops,
                              country=country, min_trains=min_trains, path_between=path, path_only=path_only)
-    typer.echo(f"wrote {written}")
+    _echo(f"wrote {written}")
 
 
 @app.command("eval")
@@ -341,7 +412,7 @@ def eval_(
     if json_:
         _echo_json(report.as_dict(verbose=verbose))
         return
-    typer.echo("\n".join(report.lines(verbose=verbose)))
+    _echo("\n".join(report.lines(verbose=verbose)))
 
 
 @app.command()
@@ -358,8 +429,8 @@ def validate(
         _echo_json([p.__dict__ for p in problems])
     else:
         for p in problems:
-            typer.echo(p.line())
-        typer.echo(f"{len(problems)} problem(s)" if problems else "the graph conforms to the shapes")
+            _echo(p.line())
+        _echo(f"{len(problems)} problem(s)" if problems else "the graph conforms to the shapes")
     if any(p.severity == "Violation" for p in problems):
         raise typer.Exit(1)
 
@@ -371,15 +442,17 @@ def export_(
     store: StoreOpt = None,
 ) -> None:
     """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
+    from ._files import write_file
     from .exchange import export
 
     with _errors():
         data = export(fmt=fmt, store=_store(store))
+        if out is not None:
+            write_file(out, data, example=f"kg.{fmt.lower()}")
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        out.write_bytes(data)
-        typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+        _echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 
 @app.command("import")
@@ -393,21 +466,27 @@ def import_(
 
     with _errors():
         counts = import_file(file, fmt=fmt, store=_store(store))
-    typer.echo(f"imported {sum(counts.values())} triples into {len(counts)} graph(s)")
+    _echo(f"imported {sum(counts.values())} triples into {len(counts)} graph(s)")
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries: the server then "
+                                                     "fetches from addresses clients name).")] = False,
+    cors_origin: Annotated[list[str] | None, typer.Option(help="Web origin allowed to query from a browser "
+                                                               "(repeatable; '*' for any). None by default.")] = None,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
     store: StoreOpt = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query."""
     from .serve import make_server
 
     with _errors():
-        server = make_server(_store(store), host=host, port=port)
-    typer.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/query  (Ctrl-C stops it)")
+        server = make_server(_store(store), host=host, port=port, allow_service=allow_service,
+                             max_depth=max_depth, cors_origins=tuple(cors_origin or ()))
+    _echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/query  (Ctrl-C stops it)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -426,15 +505,15 @@ def demo(
     from .viz import write_html
 
     with _errors():
-        typer.echo(f"== building the graph from {seeds}/")
+        _echo(f"== building the graph from {seeds}/")
         summary = run_build([seeds], store=_store(store), progress=_progress)
-        typer.echo("\n".join(summary.lines()))
+        _echo("\n".join(summary.lines()))
         g = route_network(store=_store(store))
-        typer.echo("\n== kg path Nantong Hairatan")
+        _echo("\n== kg path Nantong Hairatan")
         _print_paths(find_paths("Nantong", "Hairatan", graph=g))
         written = write_html(out, graph=g)
-        typer.echo(f"\n== wrote {written}: open it in a browser (works offline)")
-        typer.echo("next: kg query --list | kg routes | kg places | kg central | kg path FROM TO")
+        _echo(f"\n== wrote {written}: open it in a browser (works offline)")
+        _echo("next: kg query --list | kg routes | kg places | kg central | kg path FROM TO")
 
 
 def main() -> None:
@@ -442,5 +521,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("kg: interrupted", err=True)
+        _echo("kg: interrupted", err=True)
         sys.exit(130)

