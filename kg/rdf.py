@@ -241,10 +241,16 @@ def branch_legs(route: Route) -> list[BranchLeg]:
     for (i, a), (j, b) in zip(ends, ends[1:]):
         crosses = [p for p in stops[i + 1:j] if p is not None and p.type == "Country"]
         texts = [pair_text[k] for k in range(position[i], position[j]) if k < len(pair_text) and pair_text[k]]
-        evidence = list(dict.fromkeys(texts)) or ([route.evidence] if route.evidence else [])
+        evidence = _without_repeats(texts) or ([route.evidence] if route.evidence else [])
         if a != b:
             out.append(BranchLeg(a, b, crosses, evidence))
     return out
+
+
+def _without_repeats(texts: list[str]) -> list[str]:
+    """Distinct texts, dropping any that another one contains (a sentence already in a longer span)."""
+    unique = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+    return [t for t in unique if not any(t != other and t in other for other in unique)]
 
 
 def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg) -> None:

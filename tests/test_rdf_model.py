@@ -177,3 +177,10 @@ def test_kg_routes_text_is_one_line_per_train(store, runner):
     out = runner.invoke(app, ["routes", "--store", store]).output.splitlines()
     assert "Jinhua -> Kazakhstan, Kyrgyzstan, Uzbekistan via Horgos   [a.txt]" in out
     assert out[-1] == "(5 routes of 3 trains in 1 article)"
+
+
+def test_a_leg_keeps_each_sentence_once():
+    route = _article().routes[1]
+    route.via, route.leg_evidence = [_place("Kazakhstan")], ["A left Jinhua. It passes Kazakhstan.", "It passes Kazakhstan."]
+    (leg,) = branch_legs(route)
+    assert leg.evidence == ["A left Jinhua. It passes Kazakhstan."]
