@@ -44,6 +44,8 @@ class Train:
     main_sentence: int | None = None
     last_sentence: int = 0
     leg_sentences: dict[str, set[int]] = field(default_factory=dict)
+    service_list: bool = False
+    """The destinations are a service's list ("destinations include A, B, C"): one service each."""
     told: bool = False
     """One sentence gives this one train both ends ("returning from Thailand ... to China")."""
     entered: set[str] = field(default_factory=set)

@@ -289,3 +289,9 @@ def test_a_country_crossed_stays_when_the_end_becomes_a_city_in_it(extract):
                 "into Poland at Malaszewicze. Its containers were unloaded in Lodz.")
     assert pairs(a) == [("Hefei", "Łódź")]
     assert vias(a) == ["Belarus", "Małaszewicze", "Poland"]
+
+
+def test_a_service_list_is_one_service_per_destination(extract):
+    a = extract("Several new direct destinations have been added to the Zhengzhou service this year, including "
+                "Belgrade, Baku and Istanbul.")
+    assert len({r.train for r in a.routes}) == len(a.routes) == 3

@@ -94,8 +94,17 @@ def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
     article.mentions = mentions
     reader = JourneyReader(doc, mentions, article.date)
     trains = reader.read()
-    kept = [t for t in trains if t.is_route()]
-    article.routes = [r for i, t in enumerate(kept) for r in _routes_of(t, i)]
+    article.routes = []
+    index = 0
+    for train in (t for t in trains if t.is_route()):
+        routes = _routes_of(train, index)
+        if train.service_list:  # "destinations include A, B, C": a service to each, not one train
+            for k, route in enumerate(routes):
+                route.train = index + k
+            index += len(routes)
+        else:
+            index += 1
+        article.routes += routes
     for route in article.routes:
         if route.date is not None:
             route.date_basis = "stated"

@@ -131,7 +131,24 @@ class JourneyReader:
                 anchor.tag_ == "NN" and self.g.is_train(anchor) or anchor.lower_ == "it"):
             cur.told = True
         cur.entered |= {m.place.key for m in roles.vias if m.start in roles.entered}
+        if len(roles.dests) > 1 and self._listed(roles):
+            cur.service_list = True
         self.attrs.fill(cur, si, sent)
+
+    def _listed(self, roles: Roles) -> bool:
+        """Whether the destinations are listed as a service's: "destinations include A, B",
+        "destinations such as A and B", "new destinations, including A, B" (not "the cargo
+        including tools is heading to A and B")."""
+        for m in roles.dests:
+            t = self.doc[m.start:m.end].root
+            while t.dep_ in {"conj", "appos"} and t.head is not t:
+                t = t.head
+            gov = t.head
+            if gov.lower_ in {"including", "like"} or gov.lower_ == "as" and gov.i > 0 \
+                    and self.doc[gov.i - 1].lower_ == "such" or gov.lemma_.lower() in self.lex.include_verbs:
+                return True
+        anchor = roles.anchor
+        return anchor is not None and anchor.lemma_.lower() in self.lex.destination_nouns
 
     @staticmethod
     def _continues(roles: Roles) -> bool:
