@@ -72,3 +72,18 @@ def test_a_long_article_is_parsed_in_pieces_and_read_whole(nlp, gazetteer, tmp_p
     assert (route.origin.label, route.destination.label) == ("Chengdu", "Łódź")
     assert [p.label for p in route.via] == ["Kazakhstan"]
     assert route.evidence.startswith("A freight train left Chengdu")
+
+
+def test_documents_keep_their_source_and_trains_their_date_basis(tmp_path):
+    (tmp_path / "a.txt").write_text("source: https://news.example.org/x/1\ndate: 2021-11-19\n\n"
+                                    "A freight train left Xi'an for Budapest on Thursday. "
+                                    "Another freight train left Chengdu for Lodz.", encoding="utf-8")
+    store = tmp_path / "store"
+    kg.build([tmp_path / "a.txt"], store=store)
+    rows = kg.query("""SELECT ?src ?date ?basis WHERE {
+        ?d a kgo:Document ; dcterms:source ?src . ?t kgo:sourceDocument ?d ; kgo:departureDate ?date ;
+        kgo:dateBasis ?basis } ORDER BY ?date""", store=store).records()
+    assert [(str(r["src"]), str(r["date"]), str(r["basis"])) for r in rows] == [
+        ("https://news.example.org/x/1", "2021-11-18", "stated"),
+        ("https://news.example.org/x/1", "2021-11-19", "published"),
+    ]
