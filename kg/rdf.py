@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
@@ -48,12 +49,20 @@ def place_iri(place: Place) -> URIRef:
 
 def document_iri(name: str) -> URIRef:
     """IRI of an article (and of its named graph), from its file name."""
-    return KGR["doc/" + quote(name, safe="")]
+    slug = quote(_visible(name), safe="")
+    return KGR["doc/" + (slug[:-1] + "%2E" if slug.endswith(".") else slug)]
 
 
 def cargo_iri(name: str) -> URIRef:
-    """IRI of a normalised cargo name."""
-    return KGR["cargo/" + quote(re.sub(r"\s+", "-", name.strip().lower()), safe="-")]
+    """IRI of a normalised cargo name: lower-case words joined by hyphens, with no invisible,
+    control or punctuation characters (so every RDF syntax writes it as a plain name)."""
+    words = [w for w in re.split(r"[\W_]+", _visible(name).lower()) if w]
+    return KGR["cargo/" + quote("-".join(words) or "unnamed", safe="-")]
+
+
+def _visible(text: str) -> str:
+    """Text without control and format characters (zero-width joiners, bidi marks, BOM)."""
+    return "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf"} or c in "\n\t")
 
 
 def article_graph(article: Article, *, version: str) -> Graph:

@@ -1,12 +1,12 @@
 """Export and import by the names a user gives the files."""
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 import kg
 from kg.cli import app
-from kg.exchange import export, format_of
+from kg.exchange import export, format_of, import_file
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,32 @@ def test_format_of():
     assert format_of("a/b.NQuads") == "nquads" and format_of("x.turtle") == "turtle"
     with pytest.raises(kg._errors.InputError, match="without a suffix"):
         format_of("graph")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "nquads", "jsonld"])
+def test_text_with_invisible_characters_exports_and_imports_back(tmp_path, fmt):
+    """Cargo ending in a zero-width joiner and a full stop once minted an IRI Turtle could not read back."""
+    article = tmp_path / "odd.txt."
+    article.write_text("A freight train carrying daily necessities\u200d. left Xi'an for Budapest.", encoding="utf-8")
+    store = tmp_path / "store"
+    kg.build([article], store=store)
+    data = export(fmt=fmt, store=store)
+    assert "\u200d" not in data.decode("utf-8")
+    out = tmp_path / f"kg.{fmt}"
+    out.write_bytes(data)
+    again = tmp_path / "again"
+    import_file(out, store=again)
+    before, after = Dataset(), Dataset()
+    before.parse(data=export(store=store).decode(), format="nquads")
+    after.parse(data=export(store=again).decode(), format="nquads")
+    if fmt == "turtle":  # one graph: the union comes back
+        union_before, union_after = Graph(), Graph()
+        for s_, p_, o_, _ in before.quads((None, None, None, None)):
+            union_before.add((s_, p_, o_))
+        for s_, p_, o_, _ in after.quads((None, None, None, None)):
+            union_after.add((s_, p_, o_))
+        assert len(union_before) > 0 and isomorphic(union_before, union_after)
+        return
+    names = sorted(str(g.identifier) for g in before.graphs() if len(g))
+    assert names and names == sorted(str(g.identifier) for g in after.graphs() if len(g))
+    assert all(isomorphic(before.graph(g.identifier), after.graph(g.identifier)) for g in before.graphs())

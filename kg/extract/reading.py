@@ -23,7 +23,8 @@ ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
 LONG_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),\s+(\d{4})\b")
 META_LINE = re.compile(r"^(source|url|date|title|published|publisher)[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
 # Terminal control sequences (CSI "ESC[2J", OSC "ESC]0;title BEL") and other control characters.
-CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+                     r"|[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")  # and zero-width / bidi marks
 
 
 def read_article(path: Path) -> Article:
