@@ -12,10 +12,14 @@ FRESH = ROOT / "tests" / "data" / "fresh"
 FRESH_GOLD = ROOT / "tests" / "data" / "fresh-gold.json"
 
 
-def test_eval_on_a_second_article_set(runner):
-    result = runner.invoke(app, ["eval", str(EXTRA_GOLD), str(EXTRA), "--json"])
+def _scores(runner, gold, folder) -> dict:
+    result = runner.invoke(app, ["eval", str(gold), str(folder), "--json"])
     assert result.exit_code == 0, result.output
-    scores = json.loads(result.output)
+    return json.loads(result.output)
+
+
+def test_eval_on_a_second_article_set(runner):
+    scores = _scores(runner, EXTRA_GOLD, EXTRA)
     assert scores["routes_f1"] >= 0.9
     assert scores["transit_order_exact"] >= 0.8
     assert scores["aliases_merged"] == 1.0
@@ -24,9 +28,7 @@ def test_eval_on_a_second_article_set(runner):
 def test_eval_on_twelve_articles_written_blind_to_the_rules(runner):
     """tests/data/fresh: written by someone who had not seen the rules or the dev texts (it scored
     F1 0.900 / transit 0.833 when first run; see benchmarks/README.md)."""
-    result = runner.invoke(app, ["eval", str(FRESH_GOLD), str(FRESH), "--json"])
-    assert result.exit_code == 0, result.output
-    scores = json.loads(result.output)
+    scores = _scores(runner, FRESH_GOLD, FRESH)
     assert scores["routes_f1"] >= 0.9
     assert scores["transit_order_exact"] >= 0.8
     assert scores["place_type_accuracy"] == 1.0
