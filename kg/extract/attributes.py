@@ -28,6 +28,7 @@ class Attributes:
         self.date = date
 
     def fill(self, cur: Train, si: int, sent: Span) -> None:
+        """Add what sentence ``si`` says of train ``cur``: figures, journey days, date, cargo."""
         text = sent.text
         cur.sentences.setdefault(si, text.strip())
         cur.last_sentence = si

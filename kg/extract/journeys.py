@@ -192,11 +192,8 @@ class JourneyReader:
         They are when the sentence continues the train ("it", "the train") and the train already
         has a city or port for destination that none of the new places contains or equals.
         """
-        anchor = roles.anchor
-        continuing = anchor is not None and (anchor.lower_ in {"it", "which", "that"} or any(
-            c.lower_ in {"the", "this", "its"} for c in anchor.children))
         known = [d for d in cur.destinations if d.type != "Country"]
-        return continuing and bool(known) and not any(
+        return self._continues(roles) and bool(known) and not any(
             _compatible(d, k) for d in dests for k in known)
 
     def _starts_new(self, roles: Roles, cur: Train, origin: Place | None, dests: list[Place]) -> bool:

@@ -137,6 +137,7 @@ def article_date(text: str) -> dt.date | None:
 
 
 def safe_date(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or None when it does not exist (February 30)."""
     try:
         return dt.date(year, month, day)
     except ValueError:

@@ -67,6 +67,7 @@ class SentenceGrammar:
         self.dateline_end = dl.end() if dl else 0
 
     def skip(self, sent: Span) -> bool:
+        """Whether a sentence is mostly inside quotation marks (someone's words, read apart)."""
         inside = sum(1 for t in sent if t.i in self.quoted)
         if inside > len(sent) / 2:
             return True
@@ -79,6 +80,7 @@ class SentenceGrammar:
         return anchor is not None and any(c.dep_ == "expl" for c in anchor.head.children)
 
     def roles(self, si: int, sent: Span) -> Roles:
+        """The roles sentence ``si`` gives its place mentions, and the train word they hang on."""
         roles = Roles()
         found: list[tuple[Mention, str, int]] = []  # mention, role, list position
         for m in self.by_sent.get(si, []):
@@ -406,6 +408,7 @@ class SentenceGrammar:
         return t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in LOADS
 
     def returning(self, anchor: Token) -> bool:
+        """Whether the sentence tells a way back ("when returning from Tehran")."""
         sent = anchor.sent
         return any(t.lower_ in self.lex.return_words for t in sent)
 
@@ -452,6 +455,7 @@ class SentenceGrammar:
         return False
 
     def refers_to_train(self, sent: Span) -> bool:
+        """Whether a sentence without places still speaks of the current train ("it", "the cargo")."""
         lex = self.lex
         for t in sent:
             if t.lower_ in {"it", "its"} and t.dep_ in {"nsubj", "nsubjpass", "poss"}:
