@@ -23,431 +23,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import json
 import logging
-import multiprocessing as mp
-import os
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from . import settings
 from ._errors import InputError, KgError, QueryError, StoreError
+from .query_worker import (
+    CSV,
+    FORMAT_NAMES,
+    GRAPH_TYPES,
+    RDF_FORMATS,
+    RESULT_TYPES,
+    TSV,
+    TURTLE,
+    Worker,
+    WorkerPool,
+    negotiate,
+    parse_accept,
+    readable,
+)
 
 log = logging.getLogger("kg.serve")
-
-# -- formats ---------------------------------------------------------------------------------
-JSON_RESULTS = "application/sparql-results+json"
-XML_RESULTS = "application/sparql-results+xml"
-CSV, TSV = "text/csv", "text/tab-separated-values"
-TURTLE, NTRIPLES, RDFXML, JSONLD = "text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"
-
-#: media type asked for -> media type sent, per kind of result (first = default)
-RESULT_TYPES = {JSON_RESULTS: JSON_RESULTS, XML_RESULTS: XML_RESULTS, CSV: CSV, TSV: TSV,
-                "application/json": JSON_RESULTS, "application/xml": XML_RESULTS, "text/xml": XML_RESULTS}
-GRAPH_TYPES = {TURTLE: TURTLE, NTRIPLES: NTRIPLES, RDFXML: RDFXML, JSONLD: JSONLD,
-               "application/x-turtle": TURTLE, "text/plain": NTRIPLES, "application/xml": RDFXML,
-               "text/xml": RDFXML, "application/json": JSONLD}
-RDF_FORMATS = {TURTLE: ox.RdfFormat.TURTLE, NTRIPLES: ox.RdfFormat.N_TRIPLES, RDFXML: ox.RdfFormat.RDF_XML,
-               JSONLD: ox.RdfFormat.JSON_LD}
-#: ``format=`` / ``output=`` parameter values some clients send (used when Accept says nothing)
-FORMAT_NAMES = {"json": (JSON_RESULTS, JSONLD), "xml": (XML_RESULTS, RDFXML), "csv": (CSV, None),
-                "tsv": (TSV, None), "turtle": (None, TURTLE), "ttl": (None, TURTLE), "nt": (None, NTRIPLES),
-                "ntriples": (None, NTRIPLES), "n-triples": (None, NTRIPLES), "rdfxml": (None, RDFXML),
-                "rdf": (None, RDFXML), "jsonld": (None, JSONLD), "json-ld": (None, JSONLD)}
-CHUNK = 32 * 1024  # bytes a worker sends at a time (fits a pipe buffer)
-
-
-def parse_accept(header: str) -> list[str]:
-    """Media ranges of an Accept header, best first (q=0 dropped; ties keep their order)."""
-    ranges: list[tuple[float, int, str]] = []
-    for i, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        mime, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if mime and q > 0:
-            ranges.append((-q, i, mime))  # by q, then as written
-    return [m for _, _, m in sorted(ranges)]
-
-
-def negotiate(accept: str, offered: dict[str, str]) -> str | None:
-    """The media type to send for an Accept header, out of ``offered`` (None: 406)."""
-    if not accept.strip():
-        return next(iter(offered.values()))
-    for mime in parse_accept(accept):
-        if mime in offered:
-            return offered[mime]
-        if mime == "*/*":
-            return next(iter(offered.values()))
-        if mime.endswith("/*"):
-            top = mime[:-1]
-            for sent in offered.values():
-                if sent.startswith(top):
-                    return sent
-    return None
-
-
-# -- result serialisers (streaming, in the worker) -------------------------------------------
-def _json_term(t: Any) -> dict[str, Any]:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = t.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
-                                        "object": _json_term(t.object)}}
-
-
-def _xml_term(t: Any) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-        if t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-        return f"<literal>{escape(t.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}"
-            f"</predicate><object>{_xml_term(t.object)}</object></triple>")
-
-
-def _csv_term(t: Any) -> str:
-    if t is None:
-        return ""
-    if isinstance(t, ox.BlankNode):
-        return f"_:{t.value}"
-    if isinstance(t, (ox.NamedNode, ox.Literal)):
-        return t.value
-    return str(t)
-
-
-def _csv_line(values: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(values)
-    return buf.getvalue()
-
-
-def solution_chunks(variables: list[str], rows: Iterable[Any], mime: str) -> Iterator[str]:
-    """A SELECT result in ``mime``, as pieces of text written one row at a time."""
-    n = len(variables)
-    if mime == JSON_RESULTS:
-        yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
-        sep = ""
-        for row in rows:
-            binding = {variables[i]: _json_term(row[i]) for i in range(n) if row[i] is not None}
-            yield sep + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-            sep = ","
-        yield "]}}"
-    elif mime == XML_RESULTS:
-        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
-        yield ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-               f"<head>{head}</head><results>")
-        for row in rows:
-            yield "<result>" + "".join(f"<binding name={quoteattr(variables[i])}>{_xml_term(row[i])}</binding>"
-                                       for i in range(n) if row[i] is not None) + "</result>\n"
-        yield "</results></sparql>\n"
-    elif mime == CSV:
-        yield _csv_line(variables)
-        for row in rows:
-            yield _csv_line([_csv_term(row[i]) for i in range(n)])
-    else:  # TSV: terms in N-Triples syntax
-        yield "\t".join(f"?{v}" for v in variables) + "\n"
-        for row in rows:
-            yield "\t".join("" if row[i] is None else str(row[i]) for i in range(n)) + "\n"
-
-
-def boolean_text(value: bool, mime: str) -> str:
-    """An ASK result in ``mime``."""
-    word = "true" if value else "false"
-    if mime == JSON_RESULTS:
-        return json.dumps({"head": {}, "boolean": value})
-    if mime == XML_RESULTS:
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{word}</boolean></sparql>\n")
-    return ("_askResult\r\n" if mime == CSV else "?_askResult\n") + word + ("\r\n" if mime == CSV else "\n")
-
-
-# -- the worker process ----------------------------------------------------------------------
-def store_version(location: str) -> tuple[tuple[str, int, int], ...]:
-    """What changes on disk when a write is committed: RocksDB's CURRENT, MANIFEST and WAL files."""
-    try:
-        entries = list(os.scandir(location))
-    except OSError:
-        return ()
-    out = []
-    for e in entries:
-        if e.name == "CURRENT" or e.name.startswith("MANIFEST") or e.name.endswith(".log"):
-            with contextlib.suppress(OSError):
-                st = e.stat()
-                out.append((e.name, st.st_size, st.st_mtime_ns))
-    return tuple(sorted(out))
-
-
-class _Channel:
-    """The worker's side of the pipe: buffered text and bytes out, tagged messages."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.started = False
-        self.head: dict[str, Any] = {}
-
-    def write(self, data: bytes | str) -> int:
-        b = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-        self.parts.append(b)
-        self.size += len(b)
-        if self.size >= CHUNK:
-            self.flush()
-        return len(b)
-
-    def flush(self) -> None:
-        if not self.started:
-            self.conn.send_bytes(b"H" + json.dumps(self.head).encode())
-            self.started = True
-        data = b"".join(self.parts)
-        self.parts, self.size = [], 0
-        for i in range(0, len(data), CHUNK):
-            self.conn.send_bytes(b"D" + data[i:i + CHUNK])
-
-    def error(self, status: int, message: str) -> None:
-        text = " ".join(message.split())[:1000]
-        if self.started:
-            self.conn.send_bytes(b"A" + text.encode())
-        else:
-            self.conn.send_bytes(b"E" + json.dumps({"status": status, "message": text}).encode())
-
-    def end(self, rows: int, truncated: bool) -> None:
-        self.flush()
-        self.conn.send_bytes(b"Z" + json.dumps({"rows": rows, "truncated": truncated}).encode())
-
-
-class _Counter:
-    """Counts what passes through and stops at ``limit`` (then ``truncated`` is set)."""
-
-    def __init__(self, items: Iterable[Any], limit: int) -> None:
-        self.items, self.limit, self.n, self.truncated = iter(items), limit, 0, False
-
-    def __iter__(self) -> Iterator[Any]:
-        for item in self.items:
-            if self.n >= self.limit:
-                self.truncated = True
-                return
-            self.n += 1
-            yield item
-
-
-def _evaluate(db: ox.Store, job: dict[str, Any], out: _Channel) -> None:
-    """Run one query job and stream its result into ``out``."""
-    prefixes = job["prefixes"]
-    options: dict[str, Any] = {"prefixes": prefixes}
-    if job["default_graphs"]:
-        options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    else:
-        options["use_default_graph_as_union"] = True
-    if job["named_graphs"]:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
-    try:
-        result = db.query(job["query"], **options)
-    except SyntaxError as exc:
-        out.error(400, f"SPARQL syntax error: {exc} (this endpoint only answers queries; updates are refused)")
-        return
-    except ValueError as exc:
-        out.error(400, f"bad request: {exc}")
-        return
-    if isinstance(result, ox.QueryBoolean):
-        mime = job["result_mime"]
-        if mime is None:
-            out.error(406, f"cannot send an ASK result as {job['accept']!r}; ask for one of "
-                           f"{', '.join(dict.fromkeys(RESULT_TYPES.values()))}")
-            return
-        out.head = {"type": mime, "kind": "ASK"}
-        out.write(boolean_text(bool(result), mime))
-        out.end(1, False)
-    elif isinstance(result, ox.QueryTriples):
-        mime = job["graph_mime"]
-        if mime is None:
-            out.error(406, f"cannot send a graph as {job['accept']!r}; ask for one of "
-                           f"{', '.join(dict.fromkeys(GRAPH_TYPES.values()))}")
-            return
-        out.head = {"type": mime, "kind": "GRAPH"}
-        triples = _Counter(result, job["max_rows"])
-        ox.serialize(iter(triples), output=out, format=RDF_FORMATS[mime], prefixes=prefixes)
-        out.end(triples.n, triples.truncated)
-    else:
-        mime = job["result_mime"]
-        if mime is None:
-            out.error(406, f"cannot send SELECT results as {job['accept']!r}; ask for one of "
-                           f"{', '.join(dict.fromkeys(RESULT_TYPES.values()))}")
-            return
-        out.head = {"type": mime, "kind": "SELECT"}
-        rows = _Counter(result, job["max_rows"])
-        for piece in solution_chunks([v.value for v in result.variables], rows, mime):
-            out.write(piece)
-        out.end(rows.n, rows.truncated)
-
-
-def worker_main(conn: Any, location: str) -> None:
-    """Loop of a worker process: receive a job, answer it, reopen the store when it changed."""
-    db: ox.Store | None = None
-    version: tuple[tuple[str, int, int], ...] = ()
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        out = _Channel(conn)
-        try:
-            now = store_version(location)
-            if db is None or now != version:
-                db = None
-                db = ox.Store.read_only(location)
-                version = now
-            _evaluate(db, job, out)
-        except OSError as exc:
-            out.error(500, f"SPARQL evaluation failed (reading the store or a remote service): {exc}")
-        except Exception as exc:  # noqa: BLE001 - any evaluation error goes back to the client
-            out.error(500, f"SPARQL evaluation failed: {exc}")
-
-
-# -- the pool of workers (in the server process) ----------------------------------------------
-@dataclass
-class _Worker:
-    proc: Any
-    conn: Any
-
-
-class WorkerPool:
-    """Worker processes running queries, one query each at a time; killed and replaced at will.
-
-    Parameters
-    ----------
-    location
-        Store folder the workers open read-only.
-    size
-        Number of workers (queries evaluated at once).
-    """
-
-    def __init__(self, location: str, size: int) -> None:
-        self.location = location
-        self.size = max(1, size)
-        self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["pyoxigraph", "kg.serve"])
-        self._idle: asyncio.Queue[_Worker] | None = None
-        self._all: set[int] = set()
-        self._procs: list[Any] = []
-        self._closed = False
-        self.replaced = 0
-
-    def _spawn(self) -> _Worker:
-        here, there = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=worker_main, args=(there, self.location), daemon=True,
-                                 name="kg-serve-worker")
-        proc.start()
-        there.close()
-        self._procs.append(proc)
-        return _Worker(proc, here)
-
-    async def start(self) -> None:
-        """Start the workers (call inside the server's event loop)."""
-        self._idle = asyncio.Queue()
-        for w in await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(self.size))):
-            self._idle.put_nowait(w)
-
-    async def acquire(self, timeout: float) -> _Worker:
-        """A free worker, waiting up to ``timeout`` seconds (raises ``TimeoutError``)."""
-        assert self._idle is not None
-        w = await asyncio.wait_for(self._idle.get(), timeout)
-        if not w.proc.is_alive():
-            self._close(w)
-            w = await asyncio.to_thread(self._spawn)
-        return w
-
-    def release(self, w: _Worker) -> None:
-        """Give back a worker that finished its job."""
-        assert self._idle is not None
-        self._idle.put_nowait(w)
-
-    def replace(self, w: _Worker) -> None:
-        """Kill a worker (its query is abandoned) and start a fresh one in its place."""
-        self._close(w)
-        self.replaced += 1
-        if self._closed:
-            return
-        loop = asyncio.get_running_loop()
-
-        async def respawn() -> None:
-            fresh = await asyncio.to_thread(self._spawn)
-            if self._closed:
-                self._close(fresh)
-            else:
-                self.release(fresh)
-
-        loop.create_task(respawn())
-
-    def _close(self, w: _Worker) -> None:
-        with contextlib.suppress(Exception):
-            w.proc.kill()
-        with contextlib.suppress(Exception):
-            w.proc.join(timeout=5)
-        with contextlib.suppress(Exception):
-            w.conn.close()
-        with contextlib.suppress(ValueError):
-            self._procs.remove(w.proc)
-
-    def close(self) -> None:
-        """Kill every worker."""
-        self._closed = True
-        for proc in list(self._procs):
-            with contextlib.suppress(Exception):
-                proc.kill()
-                proc.join(timeout=5)
-        self._procs.clear()
-
-
-async def _readable(conn: Any, timeout: float, gone: asyncio.Event) -> str:
-    """Wait until the worker's pipe has a message: ``"ready"``, ``"timeout"`` or ``"gone"`` (client left)."""
-    if conn.poll(0):
-        return "ready"
-    if timeout <= 0:
-        return "timeout"
-    loop = asyncio.get_running_loop()
-    ready = loop.create_future()
-    fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
-    left = asyncio.ensure_future(gone.wait())
-    try:
-        done, _ = await asyncio.wait({ready, left}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        loop.remove_reader(fd)
-        left.cancel()
-    if ready in done:
-        return "ready"
-    return "gone" if left in done or gone.is_set() else "timeout"
-
 
 # -- the HTTP side --------------------------------------------------------------------------
 @dataclass
@@ -633,10 +240,10 @@ class Endpoint:
         headers = {"content-type": media, "x-kg-row-limit": str(self.limits.max_rows), "vary": "Accept"}
         return _Stream(200, headers, self._stream(worker, deadline, gone, watcher))
 
-    async def _next(self, worker: _Worker, deadline: float, gone: asyncio.Event) -> bytes | None:
+    async def _next(self, worker: Worker, deadline: float, gone: asyncio.Event) -> bytes | None:
         """The worker's next message; None when the time is up or the client left (worker replaced)."""
         loop = asyncio.get_running_loop()
-        state = await _readable(worker.conn, deadline - loop.time(), gone)
+        state = await readable(worker.conn, deadline - loop.time(), gone)
         if state != "ready":
             self.pool.replace(worker)
             log.warning("kg serve: query %s after %.1f s; its worker was replaced",
@@ -648,7 +255,7 @@ class Endpoint:
             self.pool.replace(worker)
             raise _HttpError(500, "the query engine crashed on this query; its worker was restarted") from None
 
-    async def _stream(self, worker: _Worker, deadline: float, gone: asyncio.Event,
+    async def _stream(self, worker: Worker, deadline: float, gone: asyncio.Event,
                       watcher: asyncio.Future[Any]) -> AsyncIterator[bytes]:
         done = False
         try:
@@ -745,47 +352,6 @@ class _Stream:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kg SPARQL</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;max-width:70em}
-textarea{width:100%;height:12em;font:13px monospace}
-table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;
-vertical-align:top}th{background:#f3f3f3}#status{color:#555;margin-left:1em}pre{background:#f7f7f7;padding:.5em}
-</style></head><body>
-<h1>kg SPARQL endpoint</h1>
-<p>Prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared. Endpoint: <code>/query</code>.</p>
-<form id="f"><textarea id="q" name="query">SELECT ?origin ?destination (COUNT(?t) AS ?trains) WHERE {
-  ?t a kgo:Train ; kgo:origin/rdfs:label ?origin ; kgo:destination/rdfs:label ?destination .
-} GROUP BY ?origin ?destination ORDER BY DESC(?trains) LIMIT 50</textarea>
-<button type="submit">Run</button><span id="status"></span></form>
-<div id="out"></div>
-<script>
-const out = document.getElementById("out"), status = document.getElementById("status");
-function cell(t) { if (!t) return ""; return t.type === "literal" && t["xml:lang"] ? t.value + "@" + t["xml:lang"]
-  : t.value; }
-document.getElementById("f").addEventListener("submit", async (ev) => {
-  ev.preventDefault(); out.textContent = ""; status.textContent = "running...";
-  const t0 = performance.now();
-  try {
-    const r = await fetch("query", {method: "POST", body: new URLSearchParams({query: document.getElementById("q").value}),
-      headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}});
-    const text = await r.text();
-    status.textContent = r.status + " in " + Math.round(performance.now() - t0) + " ms";
-    if (!r.ok || !(r.headers.get("content-type") || "").includes("json")) {
-      const pre = document.createElement("pre"); pre.textContent = text; out.appendChild(pre); return; }
-    const data = JSON.parse(text);
-    if ("boolean" in data) { out.textContent = String(data.boolean); return; }
-    const table = document.createElement("table"), head = table.insertRow();
-    for (const v of data.head.vars) { const th = document.createElement("th"); th.textContent = v; head.appendChild(th); }
-    for (const b of data.results.bindings) { const row = table.insertRow();
-      for (const v of data.head.vars) row.insertCell().textContent = cell(b[v]); }
-    out.appendChild(table);
-    status.textContent += ", " + data.results.bindings.length + " rows";
-  } catch (e) { status.textContent = "failed: " + e; }
-});
-</script></body></html>
-"""
 
 
 def make_app(store: str | Path | None = None, *, limits: Limits | None = None) -> Any:
@@ -806,10 +372,11 @@ def make_app(store: str | Path | None = None, *, limits: Limits | None = None) -
     if not (Path(location) / "CURRENT").exists():
         raise StoreError(f"no graph at {location}: build one first with `kg build seeds`")
     limits = limits or Limits()
+    page_html = files("kg").joinpath("data/query-page.html").read_text(encoding="utf-8")
     endpoint = Endpoint(location, limits)
 
     async def page(request: Any) -> Any:
-        return HTMLResponse(PAGE, headers={"Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; "
+        return HTMLResponse(page_html, headers={"Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; "
                                            "style-src 'unsafe-inline'; connect-src 'self'"})
 
     @contextlib.asynccontextmanager
@@ -833,14 +400,43 @@ def make_app(store: str | Path | None = None, *, limits: Limits | None = None) -
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, or an :class:`InputError` naming the address when it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio then sets TCP_NODELAY on each accepted connection (it
+    # checks the protocol number), so a response's small writes are not held back by Nagle.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        return socket.create_server((host, port), family=family, backlog=2048)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        return sock
     except OSError as exc:
+        sock.close()
         if exc.errno == 98 or "in use" in str(exc):
             raise InputError(f"{host}:{port} is already in use (another `kg serve`?): stop it or pass "
                              "--port with a free one") from None
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _protocol(header_timeout: float) -> type:
+    """uvicorn's h11 protocol, with idle and header timeouts on connections that sent no request yet.
+
+    uvicorn arms its keep-alive timeout only after a response; a connection that opens and sends
+    nothing (or dribbles its headers) would otherwise stay open for ever.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(H11Protocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+            self.loop.call_later(header_timeout, self._no_request_yet)
+
+        def _no_request_yet(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+    return Protocol
 
 
 class Server:
@@ -855,7 +451,8 @@ class Server:
         self.server_address = self.sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{self.server_address[1]}/query"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, timeout_keep_alive=5,
+        limits = self.app.state.endpoint.limits
+        config = uvicorn.Config(self.app, http=_protocol(limits.read_timeout), log_level="warning", access_log=False, timeout_keep_alive=5,
                                 h11_max_incomplete_event_size=64 * 1024, limit_concurrency=1000,
                                 server_header=False, lifespan="on", timeout_graceful_shutdown=5)
         self.uvicorn = uvicorn.Server(config)

@@ -354,6 +354,7 @@ def test_short_body_and_bad_length_get_an_answer(limited):
     assert reply.startswith(b"HTTP/1.1 408")
     reply = _raw(limited, head + b"Content-Length: -1\r\n\r\nASK {}")
     assert reply.startswith(b"HTTP/1.1 400")
+    assert _raw(limited, b"GET /query?query=ASK HTTP/1.1\r\nHost: x\r\n") == b""  # headers never end: closed
     assert limited.alive()
 
 
@@ -426,3 +427,34 @@ def test_busy_port_is_one_line(server, seed_store):
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [f"kg: error: 127.0.0.1:{port} is already in use (another "
                                                 "`kg serve`?): stop it or pass --port with a free one"]
+
+
+def test_a_query_that_crashes_the_engine_costs_only_its_worker(server):
+    chain = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"  # shallow, but recursive inside
+    status, _, body = http(server.url, data=chain.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 500 and b"crashed" in body
+    assert server.alive() and count_trains(server) > 0
+
+
+def test_evaluation_errors_get_a_readable_answer(seed_store):
+    federated = Server(seed_store, "--allow-service")
+    try:
+        q = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+        status, h, body = get(federated, q)
+        assert status == 500 and h["content-type"].startswith("text/plain")
+        assert body.startswith(b"SPARQL evaluation failed") and body.count(b"\n") == 1
+        g = Graph().parse(data=http(federated.url, headers={"Accept": "text/turtle"})[2], format="turtle")
+        assert (None, None, URIRef("http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery")) in g
+    finally:
+        federated.stop()
+
+
+def test_idle_connections_are_closed(server):
+    host, port = server.base.split("//")[1].split(":")
+    idle = [socket.create_connection((host, int(port)), timeout=30) for _ in range(20)]
+    try:
+        assert count_trains(server) > 0  # the server answers while they hang around
+        assert all(s.recv(1) == b"" for s in idle)  # closed by the server (bounded by the 30 s timeout)
+    finally:
+        for s in idle:
+            s.close()
