@@ -31,3 +31,7 @@ class QueryError(KgError, ValueError):
 
 class ModelError(KgError, ImportError):
     """No usable spaCy pipeline is installed."""
+
+
+class OutputError(KgError, OSError):
+    """An output file cannot be written (full disk, no permission, a device that refuses)."""

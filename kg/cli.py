@@ -18,6 +18,7 @@ import typer
 
 from . import settings
 from ._errors import KgError
+from .terminal import clean
 
 app = typer.Typer(
     name="kg",
@@ -34,6 +35,28 @@ StoreOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.001, envvar="KG_TIMEOUT", show_default=False,
+        help="Seconds to wait for each answer of a remote store (--store http://...); default 60.")] = None,
+) -> None:
+    """Options for every command (give them before the command: kg --timeout 5 routes ...)."""
+    import logging
+
+    before, rdflib_log = settings.timeout, logging.getLogger("rdflib")
+    level = rdflib_log.level
+    settings.timeout = timeout
+    rdflib_log.setLevel(logging.ERROR)  # it warns before errors that kg reports itself on one line
+
+    def restore() -> None:  # in-process callers (tests, notebooks) keep their own settings
+        settings.timeout = before
+        rdflib_log.setLevel(level)
+
+    ctx.call_on_close(restore)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Print a ``kg`` error on one line and exit 1 (2 for bad input values)."""
@@ -42,7 +65,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except KgError as exc:
-        typer.echo(f"kg: error: {exc}", err=True)
+        _echo(f"kg: error: {exc}", err=True)
         raise typer.Exit(2 if isinstance(exc, InputError) else 1) from None
 
 
@@ -50,12 +73,55 @@ def _store(store: str | None) -> str:
     return store or settings.store
 
 
+def _echo(text: str, *, err: bool = False, escape: bool = False) -> None:
+    r"""Print one message: every line ``kg`` prints goes through here.
+
+    Text from the store and from articles is data: :func:`kg.terminal.clean` drops the
+    control characters (escape sequences, carriage returns, bidi overrides) that a terminal
+    would obey, or with ``escape`` writes them as ``\uXXXX`` (JSON output).
+    """
+    typer.echo(clean(text, escape=escape), err=err)
+
+
 def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _echo(json.dumps(data, ensure_ascii=False, indent=2, default=str), escape=True)
+
+
+def _bindings(specs: list[str] | None) -> dict[str, Any]:
+    """``--bind NAME=VALUE`` options as RDF terms; a value Python cannot convert is an InputError."""
+    from ._errors import InputError
+    from .sparql import parse_binding
+
+    out = {}
+    for spec in specs or []:
+        try:
+            name, term = parse_binding(spec)
+        except KgError:
+            raise
+        except ValueError as exc:  # e.g. Python's 4,300-digit limit on int()
+            shown = spec if len(spec) <= 40 else f"{spec[:30]}... ({len(spec):,} characters)"
+            raise InputError(f"--bind {shown}: cannot read the value as an RDF term ({_first(exc)}); quote it "
+                             "to bind it as a string: --bind 'NAME=\"VALUE\"'") from exc
+        out[name] = term
+    return out
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _exit_on_refused(summary: Any) -> None:
+    """After a build: name each shape violation on stderr and exit 1 if an article was refused."""
+    for line in summary.problems:
+        _echo(f"kg: {line}", err=True)
+    if summary.refused:
+        _echo(f"kg: error: {len(summary.refused)} article(s) not stored because their facts break the "
+              f"SHACL shapes (ontology/shapes.ttl): {', '.join(summary.refused)}", err=True)
+        raise typer.Exit(1)
 
 
 def _progress(name: str, done: int, total: int) -> None:
-    typer.echo(f"  [{done}/{total}] {name}", err=True)
+    _echo(f"  [{done}/{total}] {name}", err=True)
 
 
 @app.command()
@@ -73,7 +139,8 @@ def build(
     with _errors():
         summary = run_build(paths, store=_store(store), model=model, force=force,
                             progress=None if quiet else _progress)
-    typer.echo("\n".join(summary.lines()))
+    _echo("\n".join(summary.lines()))
+    _exit_on_refused(summary)
 
 
 @app.command()
@@ -87,9 +154,9 @@ def remove(
     with _errors():
         removed = run_remove(articles, store=_store(store))
     for name in removed:
-        typer.echo(f"removed {name}")
+        _echo(f"removed {name}")
     for name in set(articles) - set(removed):
-        typer.echo(f"kg: warning: {name} was not in the store", err=True)
+        _echo(f"kg: warning: {name} was not in the store", err=True)
 
 
 @app.command()
@@ -105,18 +172,18 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
-    from .sparql import describe, named_queries, parse_binding
+    from .sparql import describe, named_queries
     from .sparql import query as run_query
 
     with _errors():
         if list_ or sparql is None:
             for name, path in named_queries().items():
-                typer.echo(f"{name:28} {describe(path)}")
+                _echo(f"{name:28} {describe(path)}")
             return
-        bindings = dict(parse_binding(b) for b in bind or [])
+        bindings = _bindings(bind)
         table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update,
                           allow_service=allow_service, max_depth=max_depth)
-        typer.echo(table.format(fmt))
+        _echo(table.format(fmt), escape=fmt == "json")
 
 
 @app.command()
@@ -131,7 +198,7 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         return
     for r in rows:
         via = f" via {', '.join(r['via'])}" if r["via"] else ""
-        typer.echo(f"{r['origin'] or '?'} -> {r['destination'] or '?'}{via}   [{r['source']}]")
+        _echo(f"{r['origin'] or '?'} -> {r['destination'] or '?'}{via}   [{r['source']}]")
 
 
 @app.command()
@@ -146,22 +213,22 @@ def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         return
     for r in rows:
         aka = f"  (also {', '.join(r['aliases'])})" if r["aliases"] else ""
-        typer.echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
+        _echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
 
 
 def _print_paths(answers: list[Any]) -> None:
     for i, a in enumerate(answers, start=1):
         km = f", {a.km:,.0f} km" if a.km else ""
         how = f"one train ({a.single_train.rsplit('/', 2)[-2]})" if a.single_train else "stitched from several trains"
-        typer.echo(f"{i}. {' -> '.join(a.places)}  ({len(a.legs)} legs{km}; {how})")
+        _echo(f"{i}. {' -> '.join(a.places)}  ({len(a.legs)} legs{km}; {how})")
         if not a.directed:
-            typer.echo("   note: no path follows the reported direction of travel; this one uses legs backwards")
+            _echo("   note: no path follows the reported direction of travel; this one uses legs backwards")
         for leg in a.legs:
             km_leg = f" ({leg.km:,.0f} km)" if leg.km else ""
             arrow = "<-" if leg.reversed else "->"
-            typer.echo(f"   {leg.source} {arrow} {leg.target}{km_leg}")
+            _echo(f"   {leg.source} {arrow} {leg.target}{km_leg}")
             for e in leg.evidence:
-                typer.echo(f"      [{e['document']}] {e['sentence']}")
+                _echo(f"      [{e['document']}] {e['sentence']}")
 
 
 @app.command()
@@ -185,11 +252,11 @@ def path(
             _echo_json([a.as_dict() for a in answers])
             return
         if not answers:
-            typer.echo(f"no reported route connects {source} and {target}"
+            _echo(f"no reported route connects {source} and {target}"
                        + (f" via {', '.join(via)}" if via else "") + ".")
             for name in (source, target):
                 near = nearest_reachable(g, name)
-                typer.echo(f"  from {name}: {', '.join(near['reachable_from']) or 'nothing'}; "
+                _echo(f"  from {name}: {', '.join(near['reachable_from']) or 'nothing'}; "
                            f"to {name}: {', '.join(near['reaching']) or 'nothing'}")
             raise typer.Exit(1)
         _print_paths(answers)
@@ -213,7 +280,7 @@ def central(
         _echo_json(rows)
         return
     for i, r in enumerate(rows, start=1):
-        typer.echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4f}")
+        _echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4f}")
 
 
 @app.command()
@@ -231,18 +298,18 @@ def whatif(
     if json_:
         _echo_json(result.as_dict())
         return
-    typer.echo(f"closing {', '.join(result.removed)}:")
-    typer.echo(f"  {len(result.lost)} origin-destination pair(s) lose every reported route")
+    _echo(f"closing {', '.join(result.removed)}:")
+    _echo(f"  {len(result.lost)} origin-destination pair(s) lose every reported route")
     for r in result.lost:
-        typer.echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])})")
-    typer.echo(f"  {len(result.longer)} pair(s) get longer")
+        _echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])})")
+    _echo(f"  {len(result.longer)} pair(s) get longer")
     for r in result.longer:
         km = f", {r['km_before']} -> {r['km_after']} km" if r["km_before"] and r["km_after"] else ""
-        typer.echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
+        _echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
                    f"  now {' -> '.join(r['path_after'])}")
-    typer.echo(f"  {result.unchanged} pair(s) unchanged")
-    typer.echo("  betweenness before: " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_before))
-    typer.echo("  betweenness after:  " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_after))
+    _echo(f"  {result.unchanged} pair(s) unchanged")
+    _echo("  betweenness before: " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_before))
+    _echo("  betweenness after:  " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_after))
 
 
 @app.command()
@@ -256,9 +323,9 @@ def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         _echo_json(rows)
         return
     for i, c in enumerate(rows, start=1):
-        typer.echo(f"{i}. {c['size']} places in {', '.join(c['countries'])}; crossings: "
+        _echo(f"{i}. {c['size']} places in {', '.join(c['countries'])}; crossings: "
                    f"{', '.join(c['crossings']) or 'none named'}")
-        typer.echo(f"   {', '.join(c['places'])}")
+        _echo(f"   {', '.join(c['places'])}")
 
 
 @app.command()
@@ -275,7 +342,7 @@ def ask(
     if json_:
         _echo_json(answer.as_dict())
         return
-    typer.echo("\n".join(answer.text))
+    _echo("\n".join(answer.text))
 
 
 @app.command()
@@ -297,7 +364,7 @@ def viz(
     with _errors():
         written = write_html(out, store=_store(store), layout=layout, size_by=size_by, around=around, hops=hops,
                              country=country, min_trains=min_trains, path_between=path, path_only=path_only)
-    typer.echo(f"wrote {written}")
+    _echo(f"wrote {written}")
 
 
 @app.command("eval")
@@ -316,7 +383,7 @@ def eval_(
     if json_:
         _echo_json(report.as_dict(verbose=verbose))
         return
-    typer.echo("\n".join(report.lines(verbose=verbose)))
+    _echo("\n".join(report.lines(verbose=verbose)))
 
 
 @app.command()
@@ -333,8 +400,8 @@ def validate(
         _echo_json([p.__dict__ for p in problems])
     else:
         for p in problems:
-            typer.echo(p.line())
-        typer.echo(f"{len(problems)} problem(s)" if problems else "the graph conforms to the shapes")
+            _echo(p.line())
+        _echo(f"{len(problems)} problem(s)" if problems else "the graph conforms to the shapes")
     if any(p.severity == "Violation" for p in problems):
         raise typer.Exit(1)
 
@@ -346,15 +413,17 @@ def export_(
     store: StoreOpt = None,
 ) -> None:
     """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
+    from ._files import write_file
     from .exchange import export
 
     with _errors():
         data = export(fmt=fmt, store=_store(store))
+        if out is not None:
+            write_file(out, data, example=f"kg.{fmt.lower()}")
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        out.write_bytes(data)
-        typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+        _echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 
 @app.command("import")
@@ -368,7 +437,7 @@ def import_(
 
     with _errors():
         counts = import_file(file, fmt=fmt, store=_store(store))
-    typer.echo(f"imported {sum(counts.values())} triples into {len(counts)} graph(s)")
+    _echo(f"imported {sum(counts.values())} triples into {len(counts)} graph(s)")
 
 
 @app.command()
@@ -395,7 +464,7 @@ def serve(
                     cors_origins=tuple(cor for cor in cors_origin or ()), workers=workers)
     with _errors():
         server = Server(_store(store), host=host, port=port, limits=limits)
-    server.run(ready=lambda url: typer.echo(f"SPARQL endpoint: {url}  (Ctrl-C stops it)"))
+    server.run(ready=lambda url: _echo(f"SPARQL endpoint: {url}  (Ctrl-C stops it)"))
 
 
 @app.command()
@@ -410,15 +479,15 @@ def demo(
     from .viz import write_html
 
     with _errors():
-        typer.echo(f"== building the graph from {seeds}/")
+        _echo(f"== building the graph from {seeds}/")
         summary = run_build([seeds], store=_store(store), progress=_progress)
-        typer.echo("\n".join(summary.lines()))
+        _echo("\n".join(summary.lines()))
         g = route_network(store=_store(store))
-        typer.echo("\n== kg path Nantong Hairatan")
+        _echo("\n== kg path Nantong Hairatan")
         _print_paths(find_paths("Nantong", "Hairatan", graph=g))
         written = write_html(out, graph=g)
-        typer.echo(f"\n== wrote {written}: open it in a browser (works offline)")
-        typer.echo("next: kg query --list | kg routes | kg places | kg central | kg path FROM TO")
+        _echo(f"\n== wrote {written}: open it in a browser (works offline)")
+        _echo("next: kg query --list | kg routes | kg places | kg central | kg path FROM TO")
 
 
 def main() -> None:
@@ -426,5 +495,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("kg: interrupted", err=True)
+        _echo("kg: interrupted", err=True)
         sys.exit(130)

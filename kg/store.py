@@ -11,7 +11,12 @@ serve it as is.
 from __future__ import annotations
 
 import gc
+import http.client
+import io
+import os
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +28,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from . import settings
-from ._errors import QueryError, StoreError
+from ._errors import InputError, QueryError, StoreError
 from .rdf import KGO, PREFIXES, SHARED_GRAPH
 
 
@@ -168,6 +173,35 @@ class GraphStore(_Common):
         gc.collect()
 
 
+DEFAULT_TIMEOUT = 60.0
+_QUERY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+
+
+def remote_timeout(seconds: float | None = None) -> float:
+    """Seconds to wait for each answer of a SPARQL server.
+
+    ``seconds`` if given, else :data:`kg.settings.timeout`, else the ``KG_TIMEOUT`` environment
+    variable, else 60.
+
+    Raises
+    ------
+    InputError
+        When the value is not a positive number of seconds.
+    """
+    value: object = seconds if seconds is not None else settings.timeout
+    where = "the timeout"
+    if value is None:
+        env = os.environ.get("KG_TIMEOUT", "").strip()
+        value, where = (env or DEFAULT_TIMEOUT), f"KG_TIMEOUT={env!r}"
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        out = float("nan")
+    if not 0 < out < float("inf"):
+        raise InputError(f"{where} is not a positive number of seconds; set it to e.g. 60")
+    return out
+
+
 class RemoteStore(_Common):
     """A graph kept on a SPARQL 1.1 server (Oxigraph server, Fuseki, Virtuoso, GraphDB).
 
@@ -175,29 +209,85 @@ class RemoteStore(_Common):
     Fuseki dataset): queries go to ``URL/query`` and updates to ``URL/update``.  The server
     must use the union of its named graphs as the default graph (Oxigraph:
     ``oxigraph serve --union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``).
+
+    Requests follow the SPARQL 1.1 Protocol over ``urllib`` with a timeout on every request
+    (see :func:`remote_timeout`).  Whatever goes wrong on the way (connection refused or lost,
+    no answer in time, an HTTP error) is raised as :class:`StoreError` (or
+    :class:`QueryError` when the server rejects the SPARQL itself), one line that names the
+    server.  Each update is one request that the server applies whole or not at all.
+
+    Parameters
+    ----------
+    url
+        Base URL of the server (a trailing ``/query``, ``/sparql`` or ``/update`` is dropped).
+    timeout
+        Seconds to wait for each answer (default: :func:`remote_timeout`).
     """
 
-    def __init__(self, url: str) -> None:
-        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
         base = re.sub(r"/(query|sparql|update)/?$", "", url.rstrip("/"))
         self.location = base
-        self._store = SPARQLUpdateStore(query_endpoint=base + "/query", update_endpoint=base + "/update",
-                                        method="POST", autocommit=True, returnFormat="json")
-        self.dataset = Dataset(store=self._store, default_union=True)
+        self.timeout = remote_timeout(timeout)
+        self._prologue = "".join(f"PREFIX {p}: <{n}>\n" for p, n in PREFIXES.items())
         try:
-            self._store.query("ASK { }", initNs={}, initBindings={}, queryGraph="__UNION__")
-        except Exception as exc:  # urllib raises several types; one line says what to do
-            raise StoreError(f"cannot reach a SPARQL server at {base}/query ({exc}); check --store and "
-                             "that the server is running") from exc
+            self._post("query", "ASK { }", "application/sparql-query", _QUERY_ACCEPT)
+        except StoreError as exc:
+            hint = "" if "KG_TIMEOUT" in exc.args[0] else "; check --store and that the server is running"
+            raise StoreError(f"cannot reach a SPARQL server at {base}/query: {exc.args[0]}{hint}") from exc
+
+    # -- the protocol ----------------------------------------------------------------------
+    def _post(self, endpoint: str, body: str, content_type: str, accept: str) -> tuple[str, bytes]:
+        """POST ``body`` to ``URL/endpoint``; returns the answer's media type and bytes.
+
+        Raises
+        ------
+        StoreError
+            On any network failure or HTTP error status, the cause in the message.
+        """
+        url = f"{self.location}/{endpoint}"
+        request = urllib.request.Request(url, data=body.encode("utf-8"), method="POST",
+                                         headers={"Content-Type": f"{content_type}; charset=utf-8",
+                                                  "Accept": accept})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                return answer.headers.get_content_type(), answer.read()
+        except urllib.error.HTTPError as exc:
+            raise _HTTPStatusError(url, exc) from exc
+        except urllib.error.URLError as exc:
+            raise StoreError(_network_reason(exc.reason, self.timeout)) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise StoreError(_network_reason(exc, self.timeout)) from exc
+
+    def _user_lines(self, message: str) -> str:
+        """A server message with ``LINE:COLUMN`` positions counted in the text the user wrote."""
+        shift = self._prologue.count("\n")
+        return re.sub(r"\b(\d+):(\d+)\b", lambda m: f"{int(m[1]) - shift}:{m[2]}" if int(m[1]) > shift
+                      else m[0], message)
 
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
-        """Run SPARQL on the server; bound variables travel as a VALUES block of RDF terms."""
-        text = bind_values(sparql, bindings or {})
+        """Run SPARQL on the server; bound variables travel as a VALUES block of RDF terms.
+
+        Raises
+        ------
+        QueryError
+            When the server rejects the query (HTTP 400), with its message.
+        StoreError
+            When the server cannot be reached, stops answering, or fails.
+        """
+        text = self._prologue + bind_values(sparql, bindings or {})
         try:
-            return self.dataset.query(text, initNs={p: str(n) for p, n in PREFIXES.items()})
-        except Exception as exc:
-            raise QueryError(f"the server refused the query: {str(exc).splitlines()[0][:300]}") from exc
+            media, body = self._post("query", text, "application/sparql-query", _QUERY_ACCEPT)
+        except _HTTPStatusError as exc:
+            if exc.status == 400:
+                raise QueryError(f"the server refused the query: {self._user_lines(exc.detail)}") from exc
+            raise StoreError(f"{exc.args[0]}; is {self.location} a SPARQL server?") from exc
+        except StoreError as exc:
+            raise StoreError(f"the SPARQL server at {self.location} {exc.args[0]}") from exc
+        try:
+            return Result.parse(io.BytesIO(body), content_type=media)
+        except Exception as exc:  # parsers of several formats raise several types
+            raise StoreError(f"the server at {self.location} sent an answer kg cannot read ({media}: "
+                             f"{type(exc).__name__}: {_first_line(str(exc))})") from exc
 
     def graph_names(self) -> list[str]:
         """Names of the named graphs on the server."""
@@ -213,8 +303,30 @@ class RemoteStore(_Common):
         return ds.serialize(format="nquads").encode("utf-8")
 
     def update(self, sparql: str) -> None:
-        """Send a SPARQL update to the server."""
-        self._store.update(sparql, initNs={p: str(n) for p, n in PREFIXES.items()})
+        """Send a SPARQL update to the server (applied whole or not at all).
+
+        Raises
+        ------
+        QueryError
+            When the server rejects the update (HTTP 400), with its message.
+        StoreError
+            When the server is read-only (HTTP 403, 404, 405), cannot be reached, stops
+            answering, or fails.
+        """
+        try:
+            self._post("update", self._prologue + sparql, "application/sparql-update",
+                       "text/plain, */*;q=0.1")
+        except _HTTPStatusError as exc:
+            if exc.status == 400:
+                raise QueryError(f"the server refused the update: {self._user_lines(exc.detail)}") from exc
+            if exc.status in (401, 403, 404, 405):
+                raise StoreError(f"the server at {self.location} does not take updates ({exc.args[0]}): "
+                                 "it is read-only for kg. Write to a writable server (oxigraph serve, not "
+                                 "serve-read-only or kg serve) or to a local --store folder") from exc
+            raise StoreError(f"the update failed ({exc.args[0]}); run the command again") from exc
+        except StoreError as exc:
+            raise StoreError(f"the SPARQL server at {self.location} {exc.args[0]}; each update is applied "
+                             "whole or not at all, so run the command again once the server is back") from exc
 
     def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
         """Replace one named graph (and add ``shared`` to the shared graph) in a single update request."""
@@ -235,8 +347,39 @@ class RemoteStore(_Common):
         """Nothing to flush: the server persists each request."""
 
     def close(self) -> None:
-        """Forget the connection."""
-        self.dataset = None  # type: ignore[assignment]
+        """Nothing to release: each request opens and closes its own connection."""
+
+
+class _HTTPStatusError(StoreError):
+    """An HTTP error status from the server (kept apart so callers can map 400 to QueryError)."""
+
+    def __init__(self, url: str, exc: urllib.error.HTTPError) -> None:
+        self.status = exc.code
+        try:
+            text = exc.read(2000).decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        self.detail = _first_line(text) or exc.reason or ""
+        detail = f": {self.detail}" if self.detail else ""
+        super().__init__(f"HTTP {exc.code} {exc.reason} from {url}{detail}")
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return " ".join(lines)[:limit] if lines else ""
+
+
+def _network_reason(reason: object, timeout: float) -> str:
+    """What went wrong on the wire, as the end of a sentence naming the server."""
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return (f"did not answer within {timeout:g} s; check that it is running and reachable, or wait "
+                "longer with KG_TIMEOUT=SECONDS (kg --timeout SECONDS)")
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused the connection (is it running?)"
+    if isinstance(reason, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                           http.client.IncompleteRead)):
+        return f"dropped the connection ({type(reason).__name__})"
+    return f"could not be reached ({type(reason).__name__}: {_first_line(str(reason))})"
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
@@ -252,8 +395,17 @@ def bind_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     if at is None:
         raise QueryError("cannot find the WHERE clause to bind variables into")
     names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(v.n3() for v in bindings.values())
+    terms = " ".join(_n3(k, v) for k, v in bindings.items())
     return f"{sparql[:at + 1]} VALUES ({names}) {{ ({terms}) }} {sparql[at + 1:]}"
+
+
+def _n3(name: str, term: Identifier) -> str:
+    """One bound value as SPARQL text; an IRI that cannot be written is a :class:`QueryError`."""
+    try:
+        return term.n3()
+    except Exception as exc:  # rdflib raises a bare Exception for IRIs it cannot serialise
+        raise QueryError(f"cannot bind ?{name} to <{term}>: not a valid IRI (spaces and <>\"{{}}|^`\\ are "
+                         "not allowed in IRIs; percent-encode them, e.g. %20)") from exc
 
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")

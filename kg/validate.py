@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace
@@ -31,20 +32,20 @@ class Violation:
     focus: str
     path: str
     message: str
+    value: str = ""
 
     def line(self) -> str:
-        """One line: severity, focus node, path, message."""
+        """One line: severity, focus node, path, the offending value, message."""
         where = f" {self.path}" if self.path else ""
-        return f"{self.severity}: {self.focus}{where}: {self.message}"
+        value = f" = {self.value[:80]!r}" if self.value else ""
+        return f"{self.severity}: {self.focus}{where}{value}: {self.message}"
 
 
 def validate_graph(data: Graph) -> list[Violation]:
     """Run the shapes over a graph (the ontology is mixed in so sh:class follows subclasses)."""
     import pyshacl
 
-    folder = ontology_dir()
-    shapes = Graph().parse(folder / "shapes.ttl")
-    ontology = Graph().parse(folder / "kg.ttl")
+    shapes, ontology = _shapes_and_ontology(ontology_dir())
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
                                            advanced=True, allow_warnings=True)
     if conforms:
@@ -52,10 +53,17 @@ def validate_graph(data: Graph) -> list[Violation]:
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         val = {p: str(report.value(result, p) or "") for p in
-               (SH.resultSeverity, SH.focusNode, SH.resultPath, SH.resultMessage)}
+               (SH.resultSeverity, SH.focusNode, SH.resultPath, SH.resultMessage, SH.value)}
+        value = val[SH.value] if val[SH.value] != val[SH.focusNode] else ""
         out.append(Violation(val[SH.resultSeverity].rsplit("#", 1)[-1], _short(val[SH.focusNode]),
-                             _short(val[SH.resultPath]), val[SH.resultMessage]))
+                             _short(val[SH.resultPath]), val[SH.resultMessage], _short(value)))
     return sorted(out, key=lambda v: (v.severity, v.focus, v.path))
+
+
+@cache
+def _shapes_and_ontology(folder: Path) -> tuple[Graph, Graph]:
+    """The parsed shapes and ontology (read once: a build validates every article on its own)."""
+    return Graph().parse(folder / "shapes.ttl"), Graph().parse(folder / "kg.ttl")
 
 
 def _short(iri: str) -> str:

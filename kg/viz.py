@@ -11,6 +11,7 @@ says can run as HTML.
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -185,12 +186,37 @@ def render_html(g: nx.DiGraph, *, layout: str = "geo", title: str = "kg route ne
         f'<span class="kg-key"><span class="kg-dot" style="background:{c}"></span>{t}</span>'
         for t, c in COLOURS.items() if t != "Cargo")
     stats = f"{len(data['nodes'])} places, {len(data['edges'])} legs"
-    return (template.replace("{{TITLE}}", html.escape(title))
-            .replace("{{STATS}}", html.escape(stats))
-            .replace("{{LEGEND}}", legend)
-            .replace("{{VIS_CSS}}", css.replace("</style", "<\\/style"))
-            .replace("{{DATA}}", _script_json(data))
-            .replace("{{VIS_JS}}", js.replace("</script", "<\\/script")))
+    return fill_template(template, {
+        "TITLE": html.escape(title),
+        "STATS": html.escape(stats),
+        "LEGEND": legend,
+        "VIS_CSS": css.replace("</style", "<\\/style"),
+        "DATA": _script_json(data),
+        "VIS_JS": js.replace("</script", "<\\/script"),
+    })
+
+
+_PLACEHOLDER = re.compile(r"\{\{([A-Z][A-Z_]*)\}\}")
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``{{NAME}}`` replaced by ``values[NAME]``, in one pass.
+
+    The result is assembled from the template's own text and the values, and is never
+    searched again: a value that contains ``{{VIS_JS}}`` (an article sentence can) is
+    inserted as it is, instead of being filled in by a later replacement.  Values must
+    already be escaped for where they go.
+
+    Raises
+    ------
+    KeyError
+        When the template names a placeholder that ``values`` lacks, or ``values`` holds one
+        the template does not use (both are mistakes in ``kg``, not in the data).
+    """
+    used = set(_PLACEHOLDER.findall(template))
+    if used != set(values):
+        raise KeyError(f"template placeholders {sorted(used)} do not match the values {sorted(values)}")
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 def write_html(
@@ -225,6 +251,13 @@ def write_html(
         ``(FROM, TO)``: highlight the answer of ``kg path`` on the network.
     path_only
         With ``path_between``, draw only the path.
+
+    Raises
+    ------
+    InputError
+        For a bad filter or ``path`` (a folder, or in a missing folder).
+    OutputError
+        When the file cannot be written (full disk, no permission).
     """
     from .network import find_paths
 
@@ -239,8 +272,7 @@ def write_html(
         if path_only:
             g = g.subgraph(highlight)
     g = filter_network(g, around=around, hops=hops, country=country, min_trains=min_trains)
-    out = Path(path)
-    if out.parent and not out.parent.exists():
-        raise InputError(f"{out.parent}: no such folder for the HTML file; create it or pick another -o")
-    out.write_text(render_html(g, layout=layout, size_by=size_by, highlight=highlight), encoding="utf-8")
-    return out
+    from ._files import write_file
+
+    page = render_html(g, layout=layout, size_by=size_by, highlight=highlight)
+    return write_file(path, page.encode("utf-8"), example="routes.html")

@@ -106,3 +106,22 @@ def test_hostile_text_runs_no_script(browser, tmp_path):
     assert p.page.evaluate("document.querySelectorAll('#kg-panel *, div.vis-tooltip img, div.vis-tooltip script').length") == 0
     assert p.refused == [], p.refused  # the <img src=x> never became a request
     p.page.screenshot(path=str(ARTIFACTS / "hostile.png"))
+
+
+def test_placeholders_in_article_text_still_draw_the_network(browser, tmp_path):
+    from test_viz import PLACEHOLDERS, _placeholder_graph
+
+    from kg.viz import render_html
+
+    path = tmp_path / "placeholders.html"
+    path.write_text(render_html(_placeholder_graph(), title="routes " + PLACEHOLDERS), encoding="utf-8")
+    p = Page(browser, path)
+    assert p.errors == [] and p.refused == [], (p.errors, p.refused)
+    assert p.page.evaluate("kgNodes.length") == 2 and p.page.evaluate("kgEdges.length") == 1
+    assert p.page.evaluate("document.querySelectorAll('#kg-network canvas').length") == 1
+    x, y = p.node_point("a")
+    p.page.mouse.move(x, y)
+    tooltip = p.page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert "{{VIS_JS}}" in tooltip.inner_text() and "{{DATA}}" in tooltip.inner_text()
+    assert p.page.title() == "routes " + PLACEHOLDERS

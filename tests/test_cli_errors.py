@@ -69,3 +69,72 @@ def test_allow_update_applies_it(runner, tmp_path):
     assert result.exit_code == 0, result.output
     rows = kg.query("SELECT ?c WHERE { <urn:x> rdfs:comment ?c }", store=store).rows
     assert rows == [["checked by an analyst"]]
+
+
+BROKEN = ("A freight train carrying 0 containers and 0 tonnes of goods left Chengdu for Lodz on Monday. "
+          "The journey took 500 days.")
+
+
+def test_a_build_that_breaks_the_shapes_fails_and_stores_nothing_broken(runner, tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "good.txt").write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
+    (articles / "edited.txt").write_text("A freight train left Xi'an for Duisburg on Friday.", encoding="utf-8")
+    store = str(tmp_path / "store")
+    assert runner.invoke(app, ["build", str(articles), "--store", store, "-q"]).exit_code == 0
+    before = kg.routes(store=store)
+    (articles / "edited.txt").write_text(BROKEN, encoding="utf-8")
+    (articles / "new.txt").write_text(BROKEN, encoding="utf-8")
+    for _ in range(2):  # a second build tries the refused articles again, and fails again
+        result = runner.invoke(app, ["build", str(articles), "--store", store, "-q"])
+        assert result.exit_code == 1, result.output
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith("kg: error: 2 article(s) not stored") and "edited.txt, new.txt" in last
+        assert "kgo:journeyDays = '500" in result.output and "new.txt: Violation" in result.output
+        assert "validation  6 problem(s) in 2 article(s), not stored" in result.output
+        assert kg.routes(store=store) == before  # edited.txt keeps its previous, valid version
+    assert runner.invoke(app, ["validate", "--store", store]).exit_code == 0
+    summary = kg.build([articles], store=store)
+    assert summary.refused == ["edited.txt", "new.txt"] and summary.unchanged == 1
+
+
+def test_a_5000_digit_bind_value(runner, seed_store):
+    digits = "9" * 5000
+    line = _one_line_error(runner.invoke(app, ["query", "SELECT ?x WHERE { ?x ?p ?o } LIMIT 1", "--bind",
+                                               f"x={digits}", "--store", seed_store]))
+    assert "--bind x=999" in line and "5,002 characters" in line and len(line) < 600
+    quoted = runner.invoke(app, ["query", "SELECT ?x WHERE { ?x ?p ?o } LIMIT 1", "--bind", f'x="{digits}"',
+                                 "--store", seed_store])
+    assert quoted.exit_code == 0, quoted.output
+
+
+def test_viz_to_a_full_device(runner, seed_store):
+    line = _one_line_error(runner.invoke(app, ["viz", "-o", "/dev/full", "--store", seed_store]))
+    assert "/dev/full" in line and "no space left" in line
+
+
+def test_outputs_to_a_folder(runner, seed_store, tmp_path):
+    line = _one_line_error(runner.invoke(app, ["export", "-o", str(tmp_path), "--store", seed_store]))
+    assert str(tmp_path) in line and "is a folder" in line and "kg.nquads" in line
+    line = _one_line_error(runner.invoke(app, ["viz", "-o", str(tmp_path), "--store", seed_store]))
+    assert "is a folder" in line and "routes.html" in line
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
+
+
+def test_a_failed_write_keeps_the_previous_file(seed_store, tmp_path):
+    from kg._errors import OutputError
+    from kg._files import write_file
+
+    old = tmp_path / "routes.html"
+    old.write_text("previous page", encoding="utf-8")
+    tmp_path.chmod(0o500)  # the folder refuses new files (root ignores this: then the write succeeds)
+    try:
+        write_file(old, b"new page")
+    except OutputError as exc:
+        assert "permission denied" in str(exc)
+        assert old.read_text(encoding="utf-8") == "previous page"
+    else:
+        assert old.read_text(encoding="utf-8") == "new page"
+    finally:
+        tmp_path.chmod(0o700)
+    assert [p.name for p in tmp_path.iterdir()] == ["routes.html"]

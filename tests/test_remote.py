@@ -1,6 +1,8 @@
 """Remote mode: the same commands against a real Oxigraph server started by the test."""
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -9,11 +11,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 import kg
+from kg._errors import StoreError
 from kg.cli import app
-from kg.store import bind_values
+from kg.store import RemoteStore, bind_values
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
@@ -105,3 +108,153 @@ def test_oxigraph_server_serves_a_kg_store_as_is(seed_store, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _one_line_error(output: str, exit_code: int) -> str:
+    lines = [ln for ln in output.splitlines() if ln.strip() and not ln.startswith("  [")]  # progress lines
+    assert exit_code == 1, output
+    assert len(lines) == 1 and lines[0].startswith("kg: error:"), output
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def read_only_server(seed_store, tmp_path_factory):
+    """The seed graph behind `oxigraph serve-read-only` (updates answered 403)."""
+    copy = tmp_path_factory.mktemp("ro") / "copy"
+    shutil.copytree(seed_store, copy)
+    proc, url = _start(["serve-read-only", "--location", str(copy)])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_bad_iri_in_bind_is_one_line(runner, read_only_server):
+    result = runner.invoke(app, ["query", "SELECT ?x WHERE { ?x ?p ?o } LIMIT 1", "--bind", "x=<http://a b>",
+                                 "--store", read_only_server])
+    line = _one_line_error(result.output, result.exit_code)
+    assert "<http://a b>" in line and "not a valid IRI" in line
+
+
+def test_server_syntax_error_names_the_users_line(runner, read_only_server):
+    result = runner.invoke(app, ["query", "SELECT ?x\nWHERE { ?x ?p }", "--store", read_only_server])
+    line = _one_line_error(result.output, result.exit_code)
+    assert "refused the query" in line and "2:" in line  # the position in the text the user wrote
+
+
+def test_validate_over_http(runner, read_only_server):
+    result = runner.invoke(app, ["validate", "--store", read_only_server])
+    assert result.exit_code == 0, result.output
+    assert "the graph conforms to the shapes" in result.output
+
+
+def test_build_into_a_read_only_oxigraph_is_one_line(runner, read_only_server, tmp_path):
+    before = kg.routes(store=read_only_server)
+    (tmp_path / "a.txt").write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(tmp_path / "a.txt"), "--store", read_only_server])
+    line = _one_line_error(result.output, result.exit_code)
+    assert "HTTP 403" in line and "does not take updates" in line
+    assert kg.routes(store=read_only_server) == before
+
+
+def test_build_into_kg_serve_is_one_line(runner, seed_store, tmp_path):
+    from kg.serve import serve_in_thread
+
+    server = serve_in_thread(seed_store)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        (tmp_path / "a.txt").write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
+        result = runner.invoke(app, ["build", str(tmp_path / "a.txt"), "--store", url])
+        line = _one_line_error(result.output, result.exit_code)
+        assert "HTTP 404" in line and "does not take updates" in line
+        result = runner.invoke(app, ["remove", "000_7718559c6c7be466.txt", "--store", url])
+        assert "HTTP 404" in _one_line_error(result.output, result.exit_code)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_that_dies_mid_build(tmp_path):
+    """One line, not a traceback; the articles already written are whole, and a rebuild completes."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = (SEEDS / "000_7718559c6c7be466.txt").read_text(encoding="utf-8")
+    for i in range(24):
+        (articles / f"a{i:02}.txt").write_text(text + f"\n\nCopy {i}.", encoding="utf-8")
+    location = tmp_path / "db"
+    server, url = _start(["serve", "--location", str(location)])
+    build = subprocess.Popen([sys.executable, "-m", "kg", "build", str(articles), "--store", url],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in build.stderr:  # progress lines: the server dies once the first article is written
+            if "[1/24]" in line:
+                server.send_signal(signal.SIGKILL)
+                break
+        server.wait(timeout=10)
+        out, err = build.communicate(timeout=120)
+    finally:
+        build.kill()
+        server.kill()
+    line = _one_line_error(out + err, build.returncode)
+    assert url in line and ("refused the connection" in line or "dropped the connection" in line), line
+    assert "run the command again" in line
+
+    server, url = _start(["serve", "--location", str(location)])  # the same database, back again
+    try:
+        per_doc: dict[str, int] = {}
+        for r in kg.routes(store=url):
+            per_doc[r["source"]] = per_doc.get(r["source"], 0) + 1
+        assert 1 <= len(per_doc) < 24
+        assert set(per_doc.values()) == {6}  # every stored article is complete
+        summary = kg.build([articles], store=url)
+        assert summary.documents == 24 and summary.unchanged == len(per_doc) and summary.problems == []
+        assert len(kg.routes(store=url)) == 24 * 6
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_writes_to_a_dead_server_raise_store_error(tmp_path):
+    server, url = _start(["serve", "--location", str(tmp_path / "db")])
+    store = RemoteStore(url)
+    server.kill()
+    server.wait(timeout=10)
+    with pytest.raises(StoreError, match="refused the connection.*run the command again"):
+        store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    with pytest.raises(StoreError, match=f"the SPARQL server at {url} refused the connection"):
+        store.query("ASK { }")
+
+
+@pytest.fixture()
+def silent_server():
+    """A socket that takes connections (the kernel queues them) but never answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_a_server_that_never_answers_times_out(silent_server, runner):
+    env = {**os.environ, "KG_TIMEOUT": "1"}
+    done = subprocess.run([sys.executable, "-m", "kg", "routes", "--store", silent_server], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    line = _one_line_error(done.stdout + done.stderr, done.returncode)
+    assert "did not answer within 1 s" in line and "KG_TIMEOUT" in line
+    result = runner.invoke(app, ["--timeout", "0.5", "places", "--store", silent_server])
+    assert "did not answer within 0.5 s" in _one_line_error(result.output, result.exit_code)
+    with pytest.raises(StoreError, match="did not answer within 0.2 s"):
+        RemoteStore(silent_server, timeout=0.2)
+
+
+def test_timeout_values(monkeypatch):
+    from kg._errors import InputError
+    from kg.store import remote_timeout
+
+    monkeypatch.setenv("KG_TIMEOUT", "2.5")
+    assert remote_timeout() == 2.5 and remote_timeout(7) == 7
+    monkeypatch.setenv("KG_TIMEOUT", "soon")
+    with pytest.raises(InputError, match="KG_TIMEOUT='soon'"):
+        remote_timeout()
+    monkeypatch.delenv("KG_TIMEOUT")
+    assert remote_timeout() == 60
+    with pytest.raises(InputError, match="positive"):
+        remote_timeout(0)

@@ -59,3 +59,37 @@ def test_filters_and_path_highlight(seed_network, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8").split('id="kg-data">', 1)[1].split("</script>", 1)[0])
     assert sorted(n["label"] for n in data["nodes"]) == ["Hairatan", "Kazakhstan", "Nantong", "Uzbekistan"]
     assert all(e.get("color") == "#ff9900" for e in data["edges"]) and len(data["edges"]) == 3
+
+
+PLACEHOLDERS = "{{TITLE}} {{VIS_CSS}} {{STATS}} {{LEGEND}} {{DATA}} {{VIS_JS}} {{NOPE}} {{"
+
+
+def _placeholder_graph():
+    """Article text naming every placeholder of the page template (and an unknown one)."""
+    g = nx.DiGraph()
+    g.add_node("a", label="Chengdu " + PLACEHOLDERS, type="City", country="CN", lat=30.6, lon=104.0,
+               aliases={PLACEHOLDERS})
+    g.add_node("b", label="Lodz", type="City", country="PL", lat=51.7, lon=19.4, aliases=set())
+    g.add_edge("a", "b", trains={"t"}, documents={"x.txt"}, n_trains=1, n_documents=1, km=5000.0,
+               evidence=[{"document": "{{DATA}}.txt", "sentence": "It said " + PLACEHOLDERS, "train": "t"}])
+    return g
+
+
+def test_placeholders_in_article_text_stay_text():
+    from kg.viz import _vis_assets
+
+    html = render_html(_placeholder_graph(), title="routes " + PLACEHOLDERS)
+    js, _ = _vis_assets()
+    assert html.count(js[:200]) == 1  # the vis-network script went in once, into its own element
+    data = json.loads(html.split('id="kg-data">', 1)[1].split("</script>", 1)[0])
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels["a"] == "Chengdu " + PLACEHOLDERS and len(data["edges"]) == 1
+    assert "It said " + PLACEHOLDERS in data["edges"][0]["title"]
+    assert f"<title>routes {PLACEHOLDERS}</title>" in html
+
+
+def test_fill_template_is_one_pass():
+    from kg.viz import fill_template
+
+    assert fill_template("<{{A}}|{{B}}>", {"A": "{{B}}", "B": "{{A}}"}) == "<{{B}}|{{A}}>"
+    assert fill_template("{{A}}", {"A": "\\1 \\g<0>"}) == "\\1 \\g<0>"  # no backslash expansion

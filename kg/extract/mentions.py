@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .gazetteer import ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
-from .model import Mention
+from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
+from ..model import Mention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -23,6 +23,7 @@ NON_PLACE_ENTS = frozenset(
     {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "WORK_OF_ART",
      "LAW", "LANGUAGE", "EVENT", "PRODUCT"}
 )
+NUMERIC_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # Words that may follow a place name and belong to the surface form kept as an alias.
 SUFFIXES = frozenset({"port", "pass", "city", "station", "railway station", "land port", "dry port"})
@@ -55,10 +56,13 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
         best = gazetteer.candidates(span.text)[:1]
         country_of.append(best[0][1].country if best and best[0][1].type == "Country" else None)
     by_frequency = [c for c, _ in Counter(c for c in country_of if c).most_common()]
+    in_sentence: dict[int, list[tuple[int, str]]] = {}
+    for j, (other, c) in enumerate(zip(spans, country_of)):
+        if c:
+            in_sentence.setdefault(sent_of[other.start], []).append((j, c))
     mentions: list[Mention] = []
     for i, span in enumerate(spans):
-        sent_countries = [c for j, (other, c) in enumerate(zip(spans, country_of))
-                          if c and j != i and sent_of[other.start] == sent_of[span.start]]
+        sent_countries = [c for j, c in in_sentence.get(sent_of[span.start], []) if j != i]
         context = sent_countries + by_frequency
         place = gazetteer.resolve(span.text, countries=context)
         if place is None:
@@ -68,6 +72,9 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     described = _descriptions(doc, gazetteer, mentions, sent_of)
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
+    mentions += _parenthetical_aliases(doc, mentions, sent_of)
+    mentions += _port_anaphora(doc, mentions, sent_of)
+    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -88,11 +95,16 @@ def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             ent_of[t] = ent
     found: list[Span] = []
     starts = gazetteer.starts
+    blocked_starts = gazetteer.blocked_starts
     tokens = list(doc)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if not tok.text[:1].isupper() or tok.pos_ == "DET" or first_word(fold(tok.text)) not in starts:
+        word = first_word(fold(tok.text))
+        port_of = tok.lower_ == "port" and i + 2 < len(tokens) and tokens[i + 1].lower_ == "of" \
+            and tokens[i + 2].text[:1].isupper()
+        if not port_of and (not tok.text[:1].isupper() or tok.pos_ == "DET"
+                            or word not in starts and word not in blocked_starts):
             i += 1
             continue
         for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
@@ -100,6 +112,9 @@ def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             if any(t.is_sent_start for t in window[1:]) or any("\n" in t.text_with_ws for t in window[:-1]):
                 continue
             text = "".join(t.text_with_ws for t in window).strip()
+            if n > 1 and fold(text) in gazetteer.blocked:
+                i += n  # "Inner Mongolia", "Central Asia": a region, not the country inside its name
+                break
             entries = gazetteer.candidates(text)
             if entries:
                 span = doc[i:i + n]
@@ -115,10 +130,10 @@ def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
 def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None]) -> bool:
     """Whether a gazetteer match is a place here (not a word, a person's name or a date)."""
     first = span.text[0]
-    if not first.isupper():
+    if not first.isupper() and not span.text.lower().startswith("port of "):
         return False
     best, place = entries[0]
-    trusted = best == CURATED
+    trusted = best in (CURATED, ALIAS)  # curated tables: ports, countries, explicit city aliases
     nxt = span.doc[span.end] if span.end < len(span.doc) else None
     if nxt is not None and nxt.lower_ in ADMIN_WORDS and place.type != "Country":
         return False  # "Henan Province", "Hebei region": an administrative area, not a city
@@ -126,11 +141,11 @@ def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span 
         return False  # "Pearl River Delta", "Caspian Sea": part of a longer geographic name
     ents = {id(e): e for t in range(span.start, span.end) if (e := ent_of[t]) is not None}
     for ent in ents.values():
-        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ == "PRODUCT"):
-            return False
+        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ not in NUMERIC_ENTS):
+            return False  # a curated name tagged WORK_OF_ART or PRODUCT is still the place
         if ent.label_ == "PERSON":
             longer = ent.start < span.start or ent.end > span.end
-            if longer or not (trusted or place.population >= 100_000):
+            if longer or not (trusted or max(p.population for _, p in entries) >= 100_000):
                 return False
     if trusted:
         return True
@@ -143,7 +158,7 @@ def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span 
         return any(e.label_ in {"GPE", "LOC"} for e in ents.values())
     if len(fold(span.text)) < 3:
         return False
-    return in_place_ent or all(t.pos_ == "PROPN" for t in span)
+    return in_place_ent or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
 
 
 def _extend_suffix(doc: Doc, end: int) -> int:
@@ -183,4 +198,80 @@ def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
                 if place is not None:
                     out.append(Mention(place, doc[start:nxt + n].text, start, nxt + n, sent_of[start]))
                 break
+    return out
+
+
+def _unclaimed_name(doc: Doc, i: int, taken: set[int]) -> bool:
+    """A capitalised proper-noun token that no mention covers."""
+    tok = doc[i]
+    return i not in taken and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.is_alpha is not None \
+        and len(tok.text) >= 4 and tok.ent_type_ not in NON_PLACE_ENTS and tok.ent_type_ != "PERSON"
+
+
+def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+    """"Bayannuur (Bayannur)", "Bayannur (Bayannuur)": an unknown name beside a known one in brackets."""
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    out: list[Mention] = []
+    for m in mentions:
+        if m.place.type == "Country":
+            continue
+        before, after = m.start - 2, m.end + 1
+        if m.start >= 2 and doc[m.start - 1].text == "(" and m.end < len(doc) and doc[m.end].text == ")" \
+                and _unclaimed_name(doc, before, taken):
+            out.append(Mention(m.place, doc[before].text, before, before + 1, sent_of[before]))
+        elif after + 1 < len(doc) and doc[m.end].text == "(" and doc[after + 1].text == ")" \
+                and _unclaimed_name(doc, after, taken):
+            out.append(Mention(m.place, doc[after].text, after, after + 1, sent_of[after]))
+    return out
+
+
+def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
+           countries: list[str]) -> list[Mention]:
+    """Misspelt place names, corrected only with context ("Malszewicze", "X'ian").
+
+    An unknown capitalised proper noun is corrected to a place one typo away when the article
+    names that place correctly elsewhere, or when the word stands where places stand (tagged
+    as a place, or after "to", "from", "via", "in", "of" ...) and the article names the
+    place's country.
+    """
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    named = {m.place for m in mentions}
+    out: list[Mention] = []
+    for tok in doc:
+        if not _unclaimed_name(doc, tok.i, taken) or len(tok.text) < 5:
+            continue
+        place = gazetteer.near(tok.text, among=named)
+        if place is None and (tok.ent_type_ in {"GPE", "LOC", "FAC"} or tok.i > 0 and doc[tok.i - 1].lower_ in
+                              {"to", "from", "via", "through", "in", "at", "of", "for"}):
+            place = gazetteer.near(tok.text)
+            if place is not None and place.country not in countries:
+                place = None
+        if place is not None:
+            out.append(Mention(place, tok.text, tok.i, tok.i + 1, sent_of[tok.i]))
+            taken.add(tok.i)
+    return out
+
+
+ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
+
+
+def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+    """"the port", "this crossing": the port named last, in this sentence or the two before.
+
+    The mention's text is the port's own name, so that it never becomes an alias.
+    """
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.start)
+    out: list[Mention] = []
+    for tok in doc:
+        if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
+            continue
+        if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
+            continue
+        if any(c.dep_ in {"compound", "amod", "nmod", "poss"} and c.pos_ == "PROPN" for c in tok.children):
+            continue
+        before = [m for m in ports if m.end <= tok.i and sent_of[tok.i] - m.sentence <= 2]
+        if before:
+            place = before[-1].place
+            out.append(Mention(place, place.label, tok.i, tok.i + 1, sent_of[tok.i]))
     return out

@@ -1,0 +1,68 @@
+"""The word lists that tie grammar to train roles (``kg/data/lexicon.json``), read once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ..gazetteer import DATA
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1,
+}
+LOADS = frozenset({"container", "containers", "teu", "teus", "tonne", "tonnes", "ton", "tons", "box", "boxes"})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists that tie grammar to roles (loaded from ``kg/data/lexicon.json``)."""
+
+    train_nouns: frozenset[str]
+    motion_nouns: frozenset[str]
+    destination_nouns: frozenset[str]
+    origin_verbs: frozenset[str]
+    arrive_verbs: frozenset[str]
+    reach_verbs: frozenset[str]
+    link_verbs: frozenset[str]
+    cross_verbs: frozenset[str]
+    for_heads: frozenset[str]
+    cargo_verbs: frozenset[str]
+    return_words: frozenset[str]
+    generic_cargo: frozenset[str]
+    place_nouns: frozenset[str]
+    unit_nouns: frozenset[str]
+    chain_nouns: frozenset[str]
+    launch_verbs: frozenset[str]
+    service_nouns: frozenset[str]
+    include_verbs: frozenset[str]
+    stop_nouns: frozenset[str]
+    service_modifiers: frozenset[str]
+    durations: dict[str, float] = field(default_factory=dict)
+
+    def is_train(self, tok: Token) -> bool:
+        """Whether a token names a train (or a service, shipment, journey ...)."""
+        if tok.pos_ in {"VERB", "AUX"}:
+            return False
+        if tok.lemma_.lower() in self.train_nouns or tok.lower_ in self.train_nouns:
+            return True
+        # "a new rail link", "the train route": a service, where a modifier says it is one
+        return tok.lemma_.lower() in self.service_nouns and any(
+            c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers
+            or c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in tok.children)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The word lists, read once."""
+    raw = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
+    durations = raw.pop("durations")
+    raw.pop("_comment", None)
+    return Lexicon(**{k: frozenset(v) for k, v in raw.items()}, durations=durations)
