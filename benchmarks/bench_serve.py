@@ -52,7 +52,8 @@ def request(conn: HTTPConnection, query: str) -> bytes:
 
 
 def rss_kb(pid: int) -> int:
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)], capture_output=True, text=True)
+    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)],
+                         capture_output=True, text=True)
     return sum(int(x) for x in out.stdout.split())
 
 
@@ -66,7 +67,8 @@ def main() -> None:
     base = []
     for _ in range(200):
         t = time.perf_counter()
-        db.query(Q, prefixes=prefixes, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+        result = db.query(Q, prefixes=prefixes, use_default_graph_as_union=True)
+        result.serialize(format=ox.QueryResultsFormat.JSON)
         base.append(time.perf_counter() - t)
     del db
 
@@ -129,7 +131,8 @@ def main() -> None:
         dt = time.perf_counter() - t
         stop.set()
         rows = body.count(b'{"a":')
-        print(f"streamed {rows:,} rows ({len(body) / 1e6:.0f} MB JSON) in {dt:.1f} s: {rows / dt:,.0f} rows/s; "
+        print(f"streamed {rows:,} rows ({len(body) / 1e6:.0f} MB JSON) in {dt:.1f} s: "
+              f"{rows / dt:,.0f} rows/s; "
               f"server + worker peak RSS {peak[0] / 1024:.0f} MB")
     finally:
         proc.terminate()

@@ -22,7 +22,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -31,7 +31,8 @@ import pyoxigraph as ox
 JSON_RESULTS = "application/sparql-results+json"
 XML_RESULTS = "application/sparql-results+xml"
 CSV, TSV = "text/csv", "text/tab-separated-values"
-TURTLE, NTRIPLES, RDFXML, JSONLD = "text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"
+TURTLE, NTRIPLES = "text/turtle", "application/n-triples"
+RDFXML, JSONLD = "application/rdf+xml", "application/ld+json"
 
 #: media type asked for -> media type sent, per kind of result (first = default)
 RESULT_TYPES = {JSON_RESULTS: JSON_RESULTS, XML_RESULTS: XML_RESULTS, CSV: CSV, TSV: TSV,
@@ -96,7 +97,8 @@ def _json_term(t: Any) -> dict[str, Any]:
         elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             out["datatype"] = t.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
+    return {"type": "triple", "value": {"subject": _json_term(t.subject),
+                                        "predicate": _json_term(t.predicate),
                                         "object": _json_term(t.object)}}
 
 
@@ -135,7 +137,8 @@ def solution_chunks(variables: list[str], rows: Iterable[Any], mime: str) -> Ite
     """A SELECT result in ``mime``, as pieces of text written one row at a time."""
     n = len(variables)
     if mime == JSON_RESULTS:
-        yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+        head = json.dumps({"head": {"vars": variables}}, separators=(",", ":"))
+        yield head[:-1] + ',"results":{"bindings":['
         sep = ""
         for row in rows:
             binding = {variables[i]: _json_term(row[i]) for i in range(n) if row[i] is not None}
@@ -147,8 +150,9 @@ def solution_chunks(variables: list[str], rows: Iterable[Any], mime: str) -> Ite
         yield ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                f"<head>{head}</head><results>")
         for row in rows:
-            yield "<result>" + "".join(f"<binding name={quoteattr(variables[i])}>{_xml_term(row[i])}</binding>"
-                                       for i in range(n) if row[i] is not None) + "</result>\n"
+            yield "<result>" + "".join(
+                f"<binding name={quoteattr(variables[i])}>{_xml_term(row[i])}</binding>"
+                for i in range(n) if row[i] is not None) + "</result>\n"
         yield "</results></sparql>\n"
     elif mime == CSV:
         yield _csv_line(variables)
@@ -247,6 +251,8 @@ def _evaluate(db: ox.Store, job: dict[str, Any], out: _Channel) -> None:
     options: dict[str, Any] = {"prefixes": prefixes}
     if job["default_graphs"]:
         options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    elif job["named_graphs"]:  # named graphs only: the default graph is empty (kg's is)
+        options["default_graph"] = ox.DefaultGraph()
     else:
         options["use_default_graph_as_union"] = True
     if job["named_graphs"]:
@@ -254,7 +260,8 @@ def _evaluate(db: ox.Store, job: dict[str, Any], out: _Channel) -> None:
     try:
         result = db.query(job["query"], **options)
     except SyntaxError as exc:
-        out.error(400, f"SPARQL syntax error: {exc} (this endpoint only answers queries; updates are refused)")
+        out.error(400, f"SPARQL syntax error: {exc} "
+                       "(this endpoint only answers queries; updates are refused)")
         return
     except ValueError as exc:
         out.error(400, f"bad request: {exc}")
@@ -276,7 +283,7 @@ def _evaluate(db: ox.Store, job: dict[str, Any], out: _Channel) -> None:
             return
         out.head = {"type": mime, "kind": "GRAPH"}
         triples = _Counter(result, job["max_rows"])
-        ox.serialize(iter(triples), output=out, format=RDF_FORMATS[mime], prefixes=prefixes)
+        ox.serialize(iter(triples), output=cast(Any, out), format=RDF_FORMATS[mime], prefixes=prefixes)
         out.end(triples.n, triples.truncated)
     else:
         mime = job["result_mime"]
@@ -317,8 +324,11 @@ def worker_main(conn: Any, location: str) -> None:
 # -- the pool of workers (in the server process) ----------------------------------------------
 @dataclass
 class Worker:
+    """One worker process and the server's end of its pipe."""
+
     proc: Any
     conn: Any
+    replaced: bool = False
 
 
 class WorkerPool:
@@ -373,7 +383,10 @@ class WorkerPool:
         self._idle.put_nowait(w)
 
     def replace(self, w: Worker) -> None:
-        """Kill a worker (its query is abandoned) and start a fresh one in its place."""
+        """Kill a worker (its query is abandoned) and start a fresh one in its place (once per worker)."""
+        if w.replaced:
+            return
+        w.replaced = True
         self._close(w)
         self.replaced += 1
         if self._closed:
@@ -399,6 +412,10 @@ class WorkerPool:
         with contextlib.suppress(ValueError):
             self._procs.remove(w.proc)
 
+    def processes(self) -> int:
+        """Worker processes alive now."""
+        return sum(1 for p in self._procs if p.is_alive())
+
     def close(self) -> None:
         """Kill every worker."""
         self._closed = True
@@ -418,7 +435,11 @@ async def readable(conn: Any, timeout: float, gone: asyncio.Event) -> str:
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(True)
+
+    loop.add_reader(fd, wake)
     left = asyncio.ensure_future(gone.wait())
     try:
         done, _ = await asyncio.wait({ready, left}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

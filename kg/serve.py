@@ -119,7 +119,8 @@ def _params(request: Any, body: bytes) -> dict[str, list[str]]:
         params = parse_qs(request.url.query, keep_blank_values=True, strict_parsing=False,
                           encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise _HttpError(400, "the URL's query string is not valid UTF-8 (percent-encode UTF-8 bytes)") from None
+        raise _HttpError(400, "the URL's query string is not valid UTF-8 "
+                              "(percent-encode UTF-8 bytes)") from None
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.method == "POST":
         if ctype == "application/sparql-query":
@@ -214,14 +215,18 @@ class Endpoint:
         try:
             worker = await self.pool.acquire(self.limits.timeout)
         except TimeoutError:
-            raise _HttpError(503, f"all {self.pool.size} query workers stayed busy for {self.limits.timeout:g} s; "
+            raise _HttpError(503, f"all {self.pool.size} query workers stayed busy for "
+                                  f"{self.limits.timeout:g} s; "
                                   "try again later", {"Retry-After": "5"}) from None
         gone = asyncio.Event()
         watcher = asyncio.ensure_future(_watch_disconnect(request, gone))
         try:
             worker.conn.send(job)
             first = await self._next(worker, deadline, gone)
-        except BaseException:
+        except _HttpError:  # the engine crashed: _next replaced the worker
+            watcher.cancel()
+            raise
+        except BaseException:  # cancelled, or the pipe failed: the worker's state is unknown
             watcher.cancel()
             self.pool.replace(worker)
             raise
@@ -253,7 +258,8 @@ class Endpoint:
             return worker.conn.recv_bytes()
         except (EOFError, OSError):
             self.pool.replace(worker)
-            raise _HttpError(500, "the query engine crashed on this query; its worker was restarted") from None
+            raise _HttpError(500, "the query engine crashed on this query; "
+                                  "its worker was restarted") from None
 
     async def _stream(self, worker: Worker, deadline: float, gone: asyncio.Event,
                       watcher: asyncio.Future[Any]) -> AsyncIterator[bytes]:
@@ -298,7 +304,9 @@ class Endpoint:
         endpoint = str(request.url.replace(query=""))
         formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                    "Turtle", "N-Triples", "RDF_XML", "JSON-LD"]
-        features = ["sd:UnionDefaultGraph"] + (["sd:BasicFederatedQuery"] if self.limits.allow_service else [])
+        features = ["sd:UnionDefaultGraph"]
+        if self.limits.allow_service:
+            features.append("sd:BasicFederatedQuery")
         ttl = (
             "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
@@ -376,8 +384,8 @@ def make_app(store: str | Path | None = None, *, limits: Limits | None = None) -
     endpoint = Endpoint(location, limits)
 
     async def page(request: Any) -> Any:
-        return HTMLResponse(page_html, headers={"Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; "
-                                           "style-src 'unsafe-inline'; connect-src 'self'"})
+        csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+        return HTMLResponse(page_html, headers={"Content-Security-Policy": csp})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
@@ -418,7 +426,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _protocol(header_timeout: float) -> type:
-    """uvicorn's h11 protocol, with idle and header timeouts on connections that sent no request yet.
+    """Uvicorn's h11 protocol, with idle and header timeouts on connections that sent no request yet.
 
     uvicorn arms its keep-alive timeout only after a response; a connection that opens and sends
     nothing (or dribbles its headers) would otherwise stay open for ever.
@@ -452,7 +460,8 @@ class Server:
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{self.server_address[1]}/query"
         limits = self.app.state.endpoint.limits
-        config = uvicorn.Config(self.app, http=_protocol(limits.read_timeout), log_level="warning", access_log=False, timeout_keep_alive=5,
+        config = uvicorn.Config(self.app, http=_protocol(limits.read_timeout), log_level="warning",
+                                access_log=False, timeout_keep_alive=5,
                                 h11_max_incomplete_event_size=64 * 1024, limit_concurrency=1000,
                                 server_header=False, lifespan="on", timeout_graceful_shutdown=5)
         self.uvicorn = uvicorn.Server(config)

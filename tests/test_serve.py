@@ -28,6 +28,7 @@ DEEP = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
 COUNT_TRAINS = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a kgo:Train }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SEEDS = ROOT / "seeds"
+FORM = "application/x-www-form-urlencoded"
 
 
 class Server:
@@ -227,8 +228,9 @@ def test_select_content_negotiation(server, accept, expected):
         conn.close()
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                                             ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")])
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
+    ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")])
 def test_construct_content_negotiation(server, accept, fmt):
     q = "CONSTRUCT { ?p kgo:countryCode ?c } WHERE { ?p kgo:countryCode ?c }"
     conn = persistent(server)
@@ -264,7 +266,8 @@ def test_default_and_named_graph_uri(server, seed_store):
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200
     assert sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"]) == sorted(graphs[:2])
-    assert http(server.url + "?" + urllib.parse.urlencode({"query": COUNT_TRAINS, "default-graph-uri": "no iri"}))[0] == 400
+    bad = urllib.parse.urlencode({"query": COUNT_TRAINS, "default-graph-uri": "no iri"})
+    assert http(server.url + "?" + bad)[0] == 400
 
 
 def test_service_description_and_query_page(server):
@@ -281,13 +284,13 @@ def test_service_description_and_query_page(server):
 
 def test_updates_are_refused(server):
     form = urllib.parse.urlencode({"update": "DELETE WHERE { ?s ?p ?o }"}).encode()
-    status, _, body = http(server.url, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, _, body = http(server.url, data=form, headers={"Content-Type": FORM})
     assert status == 400 and b"read-only" in body
     status, _, body = http(server.url, data=b"DELETE WHERE { ?s ?p ?o }",
                            headers={"Content-Type": "application/sparql-update"})
     assert status == 400 and b"read-only" in body
-    status, _, body = http(server.url, data=urllib.parse.urlencode({"query": "DELETE WHERE { ?s ?p ?o }"}).encode(),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form = urllib.parse.urlencode({"query": "DELETE WHERE { ?s ?p ?o }"}).encode()
+    status, _, body = http(server.url, data=form, headers={"Content-Type": FORM})
     assert status == 400 and b"syntax error" in body
     assert count_trains(server) > 0
 
@@ -322,7 +325,8 @@ def test_rows_are_cut_at_the_limit(limited):
     status, h, body = get(limited, "SELECT * WHERE { ?s ?p ?o }")
     assert status == 200 and h["x-kg-row-limit"] == "7"
     assert len(json.loads(body)["results"]["bindings"]) == 7
-    status, _, body = get(limited, "CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "application/n-triples"})
+    status, _, body = get(limited, "CONSTRUCT WHERE { ?s ?p ?o }",
+                          headers={"Accept": "application/n-triples"})
     assert status == 200 and len(body.decode().strip().splitlines()) == 7
 
 
@@ -360,7 +364,8 @@ def test_short_body_and_bad_length_get_an_answer(limited):
 
 def test_concurrent_clients(server):
     expected = count_trains(server)
-    accepts = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/tab-separated-values"]
+    accepts = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml",
+               "text/tab-separated-values"]
 
     def client(i: int) -> list[int]:
         out = []
@@ -431,7 +436,8 @@ def test_busy_port_is_one_line(server, seed_store):
 
 def test_a_query_that_crashes_the_engine_costs_only_its_worker(server):
     chain = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"  # shallow, but recursive inside
-    status, _, body = http(server.url, data=chain.encode(), headers={"Content-Type": "application/sparql-query"})
+    status, _, body = http(server.url, data=chain.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
     assert status == 500 and b"crashed" in body
     assert server.alive() and count_trains(server) > 0
 
@@ -444,7 +450,8 @@ def test_evaluation_errors_get_a_readable_answer(seed_store):
         assert status == 500 and h["content-type"].startswith("text/plain")
         assert body.startswith(b"SPARQL evaluation failed") and body.count(b"\n") == 1
         g = Graph().parse(data=http(federated.url, headers={"Accept": "text/turtle"})[2], format="turtle")
-        assert (None, None, URIRef("http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery")) in g
+        federation = URIRef("http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery")
+        assert (None, None, federation) in g
     finally:
         federated.stop()
 
@@ -458,3 +465,25 @@ def test_idle_connections_are_closed(server):
     finally:
         for s in idle:
             s.close()
+
+
+def test_the_pool_keeps_its_size_through_crashes_and_cut_offs(seed_store):
+    from kg.serve import Limits, serve_in_thread
+
+    server = serve_in_thread(seed_store, limits=Limits(workers=2, timeout=2))
+    pool = server.app.state.endpoint.pool
+    try:
+        chain = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"
+        for q in (chain, CARTESIAN, chain):
+            status, _, _ = http(server.url, data=q.encode(),
+                                headers={"Content-Type": "application/sparql-query"})
+            assert status in (500, 503)
+        assert count_trains(server) > 0 and count_trains(server) > 0  # both workers answer again
+        assert pool.replaced == 3
+        for _ in range(100):  # respawns happen in the background: wait (bounded) for them
+            if pool.processes() == 2:
+                break
+            threading.Event().wait(0.1)
+        assert pool.processes() == 2 and len(pool._procs) == 2
+    finally:
+        server.shutdown()
