@@ -113,8 +113,11 @@ def _decode(data: bytes, what: str) -> str:
         raise _HttpError(400, f"{what} is not valid UTF-8 (byte {exc.start}): send UTF-8 text") from None
 
 
-def _params(request: Any, body: bytes) -> dict[str, list[str]]:
+def _params(request: Any, body: bytes, limits: Limits) -> dict[str, list[str]]:
     """Protocol parameters from the URL and, for a form POST, the body."""
+    if len(request.url.query) > limits.max_body:
+        raise _HttpError(414, f"the URL's query string is over the limit of {limits.max_body:,} bytes "
+                              "(kg serve --max-body): POST long queries")
     try:
         params = parse_qs(request.url.query, keep_blank_values=True, strict_parsing=False,
                           encoding="utf-8", errors="strict")
@@ -181,7 +184,7 @@ class Endpoint:
 
         try:
             body = await _read_body(request, self.limits) if request.method == "POST" else b""
-            params = _params(request, body)
+            params = _params(request, body, self.limits)
             if "update" in params:
                 raise _HttpError(400, "this endpoint is read-only: updates are refused")
             queries = params.get("query", [])

@@ -339,6 +339,8 @@ def test_body_too_large_and_bad_utf8(limited):
     assert status == 400 and b"UTF-8" in body
     status, _, body = http(limited.url + "?query=ASK%7B%22%FF%22%7D")
     assert status == 400 and b"UTF-8" in body
+    status, _, body = http(limited.url + "?query=ASK%7B%7D%23" + "x" * 5000)
+    assert status == 414 and b"POST long queries" in body
     assert limited.alive() and count_trains(limited) > 0
 
 
@@ -487,3 +489,37 @@ def test_the_pool_keeps_its_size_through_crashes_and_cut_offs(seed_store):
         assert pool.processes() == 2 and len(pool._procs) == 2
     finally:
         server.shutdown()
+
+
+def test_query_page_in_chromium_runs_a_query_offline_and_keeps_text_as_text(server):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("no chromium on this machine: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    refused, errors, dialogs = [], [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 800})
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.base)
+                          else (refused.append(route.request.url), route.abort()))
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(server.base + "/")
+            page.click("button[type=submit]")
+            page.wait_for_selector("#out table", timeout=20_000)
+            assert page.locator("#out tr").count() > 1  # a header and the shipped example's rows
+            ROOT.joinpath("tests", "artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "serve-query-page.png"))
+            hostile = '<img src=x onerror=alert(1)>'
+            page.fill("#q", f"SELECT ?x WHERE {{ BIND('{hostile}' AS ?x) }}")
+            page.click("button[type=submit]")
+            # a locator, not wait_for_function: the page's CSP forbids eval
+            page.locator("#out td", has_text="onerror").wait_for(timeout=20_000)
+            assert page.locator("#out td").first.text_content() == hostile
+            assert page.locator("#out img").count() == 0
+        finally:
+            browser.close()
+    assert refused == [] and errors == [] and dialogs == [], (refused, errors, dialogs)
