@@ -95,6 +95,17 @@ def main() -> None:
             n = sum(pool.map(client, range(8)))
         print(f"8 concurrent clients: {n / (time.perf_counter() - t):.0f} req/s "
               f"(in-process, one thread: {1 / statistics.median(base):.0f} queries/s)")
+        def one(_: int) -> float:
+            c = HTTPConnection(host, port, timeout=60)
+            t = time.perf_counter()
+            request(c, Q)
+            c.close()
+            return time.perf_counter() - t
+
+        with ThreadPoolExecutor(64) as pool:
+            waits = sorted(pool.map(one, range(640)))
+        print(f"64 clients, a new connection each: p50 {waits[len(waits) // 2] * 1000:.0f} ms, "
+              f"p99 {waits[int(len(waits) * 0.99)] * 1000:.0f} ms, max {waits[-1] * 1000:.0f} ms")
     finally:
         proc.terminate()
         proc.wait()
@@ -131,6 +142,13 @@ def main() -> None:
         dt = time.perf_counter() - t
         stop.set()
         rows = body.count(b'{"a":')
+        db = ox.Store.read_only(store)
+        t0 = time.perf_counter()
+        native = db.query(BIG, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+        native_dt = time.perf_counter() - t0
+        del db
+        print(f"pyoxigraph's own JSON serialiser, in-process, no row limit: {native_dt:.1f} s "
+              f"({len(native or b'') / 1e6:.0f} MB)")
         print(f"streamed {rows:,} rows ({len(body) / 1e6:.0f} MB JSON) in {dt:.1f} s: "
               f"{rows / dt:,.0f} rows/s; "
               f"server + worker peak RSS {peak[0] / 1024:.0f} MB")

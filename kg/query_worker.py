@@ -133,35 +133,66 @@ def _csv_line(values: list[str]) -> str:
     return buf.getvalue()
 
 
+class _Memo:
+    """Term -> its serialised text, remembered for terms that repeat (bounded)."""
+
+    def __init__(self, render: Any, size: int = 50_000) -> None:
+        self.render, self.size, self.seen = render, size, {}  # type: ignore[var-annotated]
+
+    def __call__(self, term: Any) -> str:
+        try:
+            return self.seen[term]
+        except KeyError:
+            if len(self.seen) >= self.size:
+                self.seen.clear()
+            text = self.seen[term] = self.render(term)
+            return text
+
+
+def _batched(lines: Iterator[str], size: int = 256) -> Iterator[str]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
 def solution_chunks(variables: list[str], rows: Iterable[Any], mime: str) -> Iterator[str]:
-    """A SELECT result in ``mime``, as pieces of text written one row at a time."""
-    n = len(variables)
+    """A SELECT result in ``mime``, as pieces of text written a few rows at a time."""
     if mime == JSON_RESULTS:
         head = json.dumps({"head": {"vars": variables}}, separators=(",", ":"))
         yield head[:-1] + ',"results":{"bindings":['
-        sep = ""
-        for row in rows:
-            binding = {variables[i]: _json_term(row[i]) for i in range(n) if row[i] is not None}
-            yield sep + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-            sep = ","
+        keys = [json.dumps(v) + ":" for v in variables]
+        term = _Memo(lambda t: json.dumps(_json_term(t), ensure_ascii=False, separators=(",", ":")))
+
+        def json_rows() -> Iterator[str]:
+            sep = ""
+            for row in rows:
+                yield sep + "{" + ",".join(k + term(v) for k, v in zip(keys, row, strict=True)
+                                           if v is not None) + "}"
+                sep = ","
+
+        yield from _batched(json_rows())
         yield "]}}"
     elif mime == XML_RESULTS:
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
         yield ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                f"<head>{head}</head><results>")
-        for row in rows:
-            yield "<result>" + "".join(
-                f"<binding name={quoteattr(variables[i])}>{_xml_term(row[i])}</binding>"
-                for i in range(n) if row[i] is not None) + "</result>\n"
+        opens = [f"<binding name={quoteattr(v)}>" for v in variables]
+        xterm = _Memo(_xml_term)
+        yield from _batched("<result>" + "".join(o + xterm(v) + "</binding>"
+                                                 for o, v in zip(opens, row, strict=True) if v is not None)
+                            + "</result>\n" for row in rows)
         yield "</results></sparql>\n"
     elif mime == CSV:
         yield _csv_line(variables)
-        for row in rows:
-            yield _csv_line([_csv_term(row[i]) for i in range(n)])
+        yield from _batched(_csv_line([_csv_term(v) for v in row]) for row in rows)
     else:  # TSV: terms in N-Triples syntax
         yield "\t".join(f"?{v}" for v in variables) + "\n"
-        for row in rows:
-            yield "\t".join("" if row[i] is None else str(row[i]) for i in range(n)) + "\n"
+        yield from _batched("\t".join("" if v is None else str(v) for v in row) + "\n" for row in rows)
 
 
 def boolean_text(value: bool, mime: str) -> str:

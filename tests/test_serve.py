@@ -523,3 +523,25 @@ def test_query_page_in_chromium_runs_a_query_offline_and_keeps_text_as_text(serv
         finally:
             browser.close()
     assert refused == [] and errors == [] and dialogs == [], (refused, errors, dialogs)
+
+
+@pytest.mark.parametrize("fmt", ["JSON", "XML", "TSV"])
+def test_streamed_results_read_back_as_the_engine_wrote_them(server, seed_store, fmt):
+    import pyoxigraph as ox
+
+    from kg.rdf import PREFIXES
+
+    q = ("SELECT ?s ?l ?lat ?x WHERE { { ?s rdfs:label ?l . OPTIONAL { ?s geo:lat ?lat } } UNION "
+         '{ VALUES ?x { "a\\"b\\n<&>\\tc"@en-GB "1.5"^^xsd:decimal <http://example.org/a?b=c&d> "ü \\u2028" } } '
+         "} ORDER BY ?s ?l ?x LIMIT 400")
+    mime = {"JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
+            "TSV": "text/tab-separated-values"}[fmt]
+    status, _, body = get(server, q, headers={"Accept": mime})
+    assert status == 200
+    fmt_ = getattr(ox.QueryResultsFormat, fmt)
+    served = ox.parse_query_results(body, format=fmt_)
+    db = ox.Store.read_only(seed_store)
+    native = db.query(q, prefixes={p: str(n) for p, n in PREFIXES.items()}, use_default_graph_as_union=True)
+    assert [v.value for v in served.variables] == [v.value for v in native.variables]
+    got, want = [list(r) for r in served], [list(r) for r in native]
+    assert len(got) == len(want) > 10 and got == want
