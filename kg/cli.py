@@ -188,7 +188,7 @@ def query(
 
 @app.command()
 def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
-    """List every extracted route with its source article and sentence."""
+    """List every extracted route (one JSON record per destination; one text line per train)."""
     from .sparql import routes as run_routes
 
     with _errors():
@@ -196,9 +196,17 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
     if json_:
         _echo_json(rows)
         return
+    trains: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
+        trains.setdefault(r["train"], []).append(r)
+    for branches in trains.values():
+        r = branches[0]
         via = f" via {', '.join(r['via'])}" if r["via"] else ""
-        _echo(f"{r['origin'] or '?'} -> {r['destination'] or '?'}{via}   [{r['source']}]")
+        ends = ", ".join(b["destination"] for b in branches if b["destination"]) or "?"
+        _echo(f"{r['origin'] or '?'} -> {ends}{via}   [{r['source']}]")
+    docs = len({r["source"] for r in rows})
+    _echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
+               f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''})")
 
 
 @app.command()
@@ -219,45 +227,46 @@ def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
 def _print_paths(answers: list[Any]) -> None:
     for i, a in enumerate(answers, start=1):
         km = f", {a.km:,.0f} km" if a.km else ""
-        how = f"one train ({a.single_train.rsplit('/', 2)[-2]})" if a.single_train else "stitched from several trains"
-        _echo(f"{i}. {' -> '.join(a.places)}  ({len(a.legs)} legs{km}; {how})")
-        if not a.directed:
-            _echo("   note: no path follows the reported direction of travel; this one uses legs backwards")
+        if a.single_train:
+            how = f"one train ({a.single_train.rsplit('/', 2)[-2]})"
+        else:
+            how = f"{len(a.rides)} trains, change at {', '.join(a.changes)}"
+        _echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")
         for leg in a.legs:
             km_leg = f" ({leg.km:,.0f} km)" if leg.km else ""
-            arrow = "<-" if leg.reversed else "->"
-            _echo(f"   {leg.source} {arrow} {leg.target}{km_leg}")
+            _echo(f"   {leg.describe()}{km_leg}")
             for e in leg.evidence:
                 _echo(f"      [{e['document']}] {e['sentence']}")
+        for note in a.notes:
+            _echo(f"   note: {note}")
+    for note in getattr(answers, "notes", []):
+        _echo(f"note: {note}")
 
 
 @app.command()
 def path(
-    source: Annotated[str, typer.Argument(metavar="FROM", help="Start place.")],
-    target: Annotated[str, typer.Argument(metavar="TO", help="End place.")],
+    source: Annotated[str, typer.Argument(metavar="FROM", help="Start place (a country by name or ISO code counts).")],
+    target: Annotated[str, typer.Argument(metavar="TO", help="End place (a country by name or ISO code counts).")],
     via: Annotated[list[str] | None, typer.Option(help="Must pass through (repeatable; a country counts).")] = None,
-    avoid: Annotated[list[str] | None, typer.Option(help="Must not touch (repeatable).")] = None,
+    avoid: Annotated[list[str] | None, typer.Option(help="Must not touch (repeatable; a country avoids the legs "
+                                                          "crossing it).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, help="Number of alternative paths.")] = 1,
     weight: Annotated[str, typer.Option(help="hops, km or evidence.")] = "hops",
     json_: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """Paths from FROM to TO over reported legs, each leg with its article and sentence."""
-    from .network import find_paths, nearest_reachable, route_network
+    """Paths from FROM to TO over reported legs, in the direction of travel, each leg with its sentence."""
+    from .network import explain_no_path, find_paths, route_network
 
     with _errors():
         g = route_network(store=_store(store))
         answers = find_paths(source, target, via=via or [], avoid=avoid or [], k=k, weight=weight, graph=g)
         if json_:
-            _echo_json([a.as_dict() for a in answers])
+            _echo_json({"paths": [a.as_dict() for a in answers], "notes": answers.notes})
             return
         if not answers:
-            _echo(f"no reported route connects {source} and {target}"
-                       + (f" via {', '.join(via)}" if via else "") + ".")
-            for name in (source, target):
-                near = nearest_reachable(g, name)
-                _echo(f"  from {name}: {', '.join(near['reachable_from']) or 'nothing'}; "
-                           f"to {name}: {', '.join(near['reaching']) or 'nothing'}")
+            lines = explain_no_path(g, source, target, via=via or [], avoid=avoid or [])
+            _echo("\n".join(lines))
             raise typer.Exit(1)
         _print_paths(answers)
 
@@ -266,12 +275,13 @@ def path(
 def central(
     metric: Annotated[str, typer.Option(help="degree, betweenness, closeness, pagerank or edge-betweenness.")] = "betweenness",
     top: Annotated[int, typer.Option(min=1, help="How many to list.")] = 10,
-    type_: Annotated[list[str] | None, typer.Option("--type", help="Only City, Port or Country (repeatable).")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only City, Port or Country (repeatable); "
+                                                                    "countries rank by legs crossing them.")] = None,
     weighted: Annotated[bool, typer.Option(help="Weigh legs by trains reported (more trains = shorter).")] = False,
     json_: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """The most central places of the route network (chokepoints)."""
+    """The most central cities and ports of the route network (chokepoints); countries by legs crossing them."""
     from .network import central as run_central
 
     with _errors():
@@ -279,13 +289,22 @@ def central(
     if json_:
         _echo_json(rows)
         return
+    shown = None
     for i, r in enumerate(rows, start=1):
-        _echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4f}")
+        if r["metric"] != shown:
+            shown = r["metric"]
+            what = "countries" if r["type"] == "Country" else "legs" if r["type"] == "Leg" else "cities and ports"
+            _echo(f"{what} by {shown}:")
+        extra = f"  ({r['trains']} train{'s' if r['trains'] != 1 else ''})" if "trains" in r else ""
+        _echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4g}{extra}")
+    if not rows:
+        _echo("no place of that type is on a reported route")
 
 
 @app.command()
 def whatif(
-    remove: Annotated[list[str], typer.Option("--remove", help="Place to close (repeatable; a country closes all its places).")],
+    remove: Annotated[list[str], typer.Option("--remove", help="Place to close (repeatable; a country closes its "
+                                                                "places and the legs crossing it).")],
     top: Annotated[int, typer.Option(min=1, help="Places in the centrality lists.")] = 5,
     json_: JsonOpt = False,
     store: StoreOpt = None,
@@ -299,17 +318,22 @@ def whatif(
         _echo_json(result.as_dict())
         return
     _echo(f"closing {', '.join(result.removed)}:")
-    _echo(f"  {len(result.lost)} origin-destination pair(s) lose every reported route")
+    for note in result.notes:
+        _echo(f"  note: {note}")
+    trains = sum(r["trains"] for r in result.lost)
+    _echo(f"  {len(result.lost)} origin-destination pair(s) ({trains} train(s)) lose every reported route")
     for r in result.lost:
-        _echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])})")
+        why = f"; {r['reason']}" if r.get("reason") else ""
+        _echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])}{why})")
     _echo(f"  {len(result.longer)} pair(s) get longer")
     for r in result.longer:
         km = f", {r['km_before']} -> {r['km_after']} km" if r["km_before"] and r["km_after"] else ""
         _echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
                    f"  now {' -> '.join(r['path_after'])}")
     _echo(f"  {result.unchanged} pair(s) unchanged")
-    _echo("  betweenness before: " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_before))
-    _echo("  betweenness after:  " + ", ".join(f"{r['label']} {r['score']:.3f}" for r in result.centrality_after))
+    for when, rows in (("before:", result.centrality_before), ("after: ", result.centrality_after)):
+        ranked = ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in rows if r["score"] > 0)
+        _echo(f"  betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
 
 
 @app.command()
@@ -323,9 +347,14 @@ def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         _echo_json(rows)
         return
     for i, c in enumerate(rows, start=1):
-        _echo(f"{i}. {c['size']} places in {', '.join(c['countries'])}; crossings: "
-                   f"{', '.join(c['crossings']) or 'none named'}")
-        _echo(f"   {', '.join(c['places'])}")
+        size = f"{c['size']} cities and ports" if c["size"] != 1 else "1 city or port"
+        _echo(f"{i}. {size} in {', '.join(c['countries'])}; crossings: "
+                   f"{', '.join(c['crossings']) or 'no port on these routes'}")
+        _echo(f"   {', '.join(p['label'] + ' (' + p['type'] + ')' for p in c['places'])}")
+        if c["crossed"]:
+            _echo(f"   legs cross: {', '.join(c['crossed'])}")
+        if c["ends"]:
+            _echo(f"   trains end or start in (no city named): {', '.join(c['ends'])}")
 
 
 @app.command()
@@ -334,7 +363,7 @@ def ask(
     json_: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """Answer a plain-English question about routes, transits, destinations or cargo."""
+    """Answer a plain-English question about routes, transits, destinations, cargo, closures or counts."""
     from .ask import ask as run_ask
 
     with _errors():

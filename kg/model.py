@@ -18,6 +18,8 @@ class Mention:
     end: int
     sentence: int
     qualifier: bool = False
+    implied: bool = False
+    """Named only by a demonym on a train's goods ("loaded with Lao corn"): an implied origin."""
 
 
 @dataclass
@@ -42,11 +44,17 @@ class Train:
     main_sentence: int | None = None
     last_sentence: int = 0
     leg_sentences: dict[str, set[int]] = field(default_factory=dict)
+    told: bool = False
+    """One sentence gives this one train both ends ("returning from Thailand ... to China")."""
+    entered: set[str] = field(default_factory=set)
+    """Keys of the countries the text says the train entered."""
 
     def is_route(self) -> bool:
-        """A train is a route when one end at least is a city or port."""
+        """A train is a route when one end at least is a city or port, or when a sentence tells
+        this one train's journey from one country to another."""
         ends = [self.origin, *self.destinations]
-        return any(p is not None and p.type != "Country" for p in ends)
+        return any(p is not None and p.type != "Country" for p in ends) or (
+            self.told and self.origin is not None and bool(self.destinations))
 
 
 @dataclass

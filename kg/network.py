@@ -1,9 +1,22 @@
-"""The route network: places as nodes, reported train legs as edges, built from the triples.
+"""The route network: cities and ports as nodes, reported train legs as edges, read from the triples.
 
 Nothing here reads the extractor's memory: :func:`route_network` asks the store with SPARQL,
 so the network is the same whether the graph was built a minute or a month ago, locally or by
-a colleague.  Parallel legs (several trains, several articles) collapse into one edge that
-keeps every train, article and sentence, so ``shortest_simple_paths`` (which refuses
+a colleague.
+
+The network says only what the news says:
+
+- Nodes are the specific places trains start, stop, cross or transship at (cities and ports).
+  A country named as a transit is no node on the way: it is an ordered attribute of the leg
+  between the specific places around it (``crossings``).
+- A country named as an origin or destination (the text gives no city) is a *terminal*: a path
+  may start or end there, never pass through it.  :func:`search_graph` splits each such
+  country into a source copy and a sink copy, and :func:`place_graph` into one copy per leg, so
+  no algorithm can walk through it.
+- Paths follow the reported direction of travel only, and say where they change train.
+
+Parallel legs (several trains, several articles) collapse into one edge that keeps every
+train, article, sentence and crossing sequence, so ``shortest_simple_paths`` (which refuses
 multigraphs) can run on it.
 """
 
@@ -13,6 +26,7 @@ import difflib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -21,19 +35,42 @@ import networkx as nx
 
 from . import __version__
 from ._errors import InputError, UnknownPlaceError
-from .gazetteer import fold
+from .gazetteer import Gazetteer, fold
 from .sparql import PLACES_QUERY
 from .store import open_store
 
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
-SELECT DISTINCT ?train ?from ?to ?evidence ?doc WHERE {
+SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
   ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidence ?evidence .
   ?train kgo:sourceDocument/kgo:fileName ?doc .
   FILTER NOT EXISTS { ?train kgo:status "planned" }
 }"""
+_CROSSINGS = """
+SELECT DISTINCT ?leg ?seq ?country WHERE { ?leg a kgo:Leg ; kgo:crossing ?c . ?c kgo:sequence ?seq ; kgo:country ?country }
+ORDER BY ?leg ?seq"""
+_TRAINS = """
+SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?d . ?d kgo:fileName ?doc .
+  OPTIONAL { ?train kgo:origin ?origin }
+  OPTIONAL { ?train kgo:status ?status }
+  OPTIONAL { ?train kgo:departureDate ?date }
+  OPTIONAL { ?train kgo:containers ?containers }
+  OPTIONAL { ?d dcterms:date ?published }
+}"""
+_DESTINATIONS = "SELECT DISTINCT ?train ?place WHERE { ?train a kgo:Train ; kgo:destination ?place }"
+_TRANSITS = """
+SELECT DISTINCT ?train ?seq ?place WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
+ORDER BY ?train ?seq"""
+_CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:cargo/rdfs:label ?label }"
+
 METRICS = ("degree", "betweenness", "closeness", "pagerank", "edge-betweenness")
 WEIGHTS = ("hops", "km", "evidence")
+TYPES = ("City", "Port", "Country")
+UNKNOWN_KM = 1500.0
+"""Length a leg without a distance (an end is a country or has no coordinates) counts with ``--weight km``."""
+_DETOUR = 1e6  # cost of starting or ending a path inside a train's run rather than at its ends
+SOURCE, TARGET = ("source",), ("target",)
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -44,14 +81,23 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 6371.0088 * 2 * math.asin(math.sqrt(a))
 
 
+# -- reading the network -----------------------------------------------------------------------
 def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
     """The directed route network read from the store.
 
-    Nodes are place IRIs with ``label``, ``type``, ``country``, ``lat``, ``lon``, ``aliases``.
-    Trains announced for the future (status "planned") are left out.
-    Edges carry ``trains`` (IRIs), ``documents`` (file names), ``evidence`` (list of
-    ``{"document", "sentence", "train"}``), ``n_trains``, ``n_documents`` and ``km`` (great
-    circle, None when an end has no coordinates or is a country).
+    Nodes are place IRIs with ``label``, ``type``, ``country``, ``lat``, ``lon``, ``aliases``;
+    countries are nodes too, but only ever the end of a leg (a train's origin or destination).
+    Trains announced for the future (status "planned") have no legs here.
+
+    Edges carry ``trains`` (IRIs), ``documents`` (file names), ``legs`` (Leg IRIs),
+    ``evidence`` (list of ``{"document", "sentence", "train"}``), ``crossings`` (tuple of
+    country node ids in travel order -> trains reported with it), ``crosses`` (labels of the
+    most reported crossing sequence), ``n_trains``, ``n_documents`` and ``km`` (great circle,
+    None when an end has no coordinates or is a country).
+
+    ``graph["trains"]`` maps every train IRI to ``document``, ``origin``, ``destinations``,
+    ``via`` (transit places in order, countries included), ``cargo``, ``status``, ``date``,
+    ``published`` and ``containers``: what trains, rather than legs, are counted from.
     """
     g = nx.DiGraph(created_with=f"kg {__version__}")
     with open_store(store, read_only=True) as st:
@@ -63,21 +109,73 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
         for iri, alt in st.query(_ALIASES):
             if str(iri) in g:
                 g.nodes[str(iri)]["aliases"].add(str(alt))
-        for train, a, b, evidence, doc in st.query(_LEGS):
-            a, b = str(a), str(b)
-            if a == b or a not in g or b not in g:
-                continue
-            if not g.has_edge(a, b):
-                g.add_edge(a, b, trains=set(), documents=set(), evidence=[], km=_km(g, a, b))
-            data = g.edges[a, b]
-            data["trains"].add(str(train))
-            data["documents"].add(str(doc))
-            item = {"document": str(doc), "sentence": str(evidence), "train": str(train)}
-            if item not in data["evidence"]:
-                data["evidence"].append(item)
+        crossings: dict[str, list[str]] = {}
+        for leg, _, country in st.query(_CROSSINGS):
+            crossings.setdefault(str(leg), []).append(str(country))
+        for leg, train, a, b, evidence, doc in st.query(_LEGS):
+            add_leg(g, str(a), str(b), train=str(train), document=str(doc), sentence=str(evidence),
+                    crosses=crossings.get(str(leg), []), leg=str(leg))
+        g.graph["trains"] = _read_trains(st)
+    finish(g)
+    return g
+
+
+def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
+    trains: dict[str, dict[str, Any]] = {}
+    for train, doc, origin, status, date, published, containers in st.query(_TRAINS):
+        trains.setdefault(str(train), {
+            "document": str(doc), "origin": str(origin) if origin is not None else None,
+            "destinations": [], "via": [], "cargo": [], "status": str(status or "reported"),
+            "date": str(date) if date is not None else None,
+            "published": str(published) if published is not None else None,
+            "containers": int(containers) if containers is not None else None,
+        })
+    for train, place in st.query(_DESTINATIONS):
+        if str(train) in trains:
+            trains[str(train)]["destinations"].append(str(place))
+    for train, _, place in st.query(_TRANSITS):
+        if str(train) in trains and str(place) not in trains[str(train)]["via"]:
+            trains[str(train)]["via"].append(str(place))
+    for train, label in st.query(_CARGO):
+        if str(train) in trains:
+            trains[str(train)]["cargo"].append(str(label))
+    for info in trains.values():
+        info["destinations"].sort()
+        info["cargo"].sort()
+    return trains
+
+
+def add_leg(g: nx.DiGraph, a: str, b: str, *, train: str, document: str, sentence: str,
+            crosses: Sequence[str] = (), leg: str | None = None) -> None:
+    """Add one reported leg ``a -> b`` of ``train`` to the network (merged with its parallels).
+
+    Legs whose ends are unknown places or one place are left out.  Call :func:`finish` after
+    the last one.
+    """
+    if a == b or a not in g or b not in g:
+        return
+    if not g.has_edge(a, b):
+        g.add_edge(a, b, trains=set(), documents=set(), evidence=[], legs=set(), crossings={},
+                   km=_km(g, a, b))
+    data = g.edges[a, b]
+    data["trains"].add(train)
+    data["documents"].add(document)
+    data["legs"].add(leg or f"{train}#{a}>{b}")
+    data["crossings"].setdefault(tuple(crosses), set()).add(train)
+    item = {"document": document, "sentence": sentence, "train": train}
+    if item not in data["evidence"]:
+        data["evidence"].append(item)
+
+
+def finish(g: nx.DiGraph) -> nx.DiGraph:
+    """Fill the counts and display fields of every edge (``n_trains``, ``crosses`` ...)."""
     for _, _, data in g.edges(data=True):
+        data.setdefault("legs", set())
+        data.setdefault("crossings", {(): set(data["trains"])})
         data["n_trains"] = len(data["trains"])
         data["n_documents"] = len(data["documents"])
+        best = max(data["crossings"].items(), key=lambda kv: (len(kv[1]), kv[0]), default=((), set()))[0]
+        data["crosses"] = [label(g, c) for c in best]
     return g
 
 
@@ -88,45 +186,245 @@ def _km(g: nx.DiGraph, a: str, b: str) -> float | None:
     return round(great_circle_km(na["lat"], na["lon"], nb["lat"], nb["lon"]), 1)
 
 
+def label(g: nx.DiGraph, node: str) -> str:
+    """Label of a node (or the tail of its IRI when the node is not in the network)."""
+    return g.nodes[node]["label"] if node in g else node.rsplit("/", 1)[-1]
+
+
+def country_code(g: nx.DiGraph, node: str) -> str:
+    """ISO code of a node's country (a country IRI ``.../country/KZ`` read when not in the network)."""
+    return g.nodes[node]["country"] if node in g else node.rsplit("/", 1)[-1]
+
+
+def _variants(data: dict[str, Any]) -> dict[tuple[str, ...], set[str]]:
+    return data.get("crossings") or {(): set(data["trains"])}
+
+
 # -- names -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Where:
+    """A place named in a question: one node, or a whole country.
+
+    A country matches every place inside it and every leg that crosses it; its own node (if
+    the network has one) is a terminal.
+    """
+
+    label: str
+    node: str | None = None
+    country: str | None = None
+
+    def matches(self, g: nx.DiGraph, node: str | None) -> bool:
+        """Whether a network node is this place or lies in this country (never for None)."""
+        if node is None:
+            return False
+        return node == self.node or (self.country is not None and node in g
+                                     and g.nodes[node]["country"] == self.country)
+
+    def crossed_by(self, g: nx.DiGraph, crossing: Iterable[str]) -> bool:
+        """Whether a leg with this crossing sequence crosses this country."""
+        return self.country is not None and any(country_code(g, c) == self.country for c in crossing)
+
+
+@cache
+def _countries() -> Gazetteer:
+    return Gazetteer(cities=False)
+
+
 def resolve_place(g: nx.DiGraph, name: str) -> str:
-    """The node whose label or alias is ``name`` (accents and case ignored).
+    """The node whose label or alias is ``name`` (accents and case ignored; a country by code too).
 
     Raises
     ------
     UnknownPlaceError
         With close matches among labels and aliases.
     """
+    where = resolve_where(g, name)
+    if where.node is None:
+        raise UnknownPlaceError(name, [])
+    return where.node
+
+
+def resolve_where(g: nx.DiGraph, name: str) -> Where:
+    """What a place name stands for: a node, or a country (by name, official name or ISO code).
+
+    Raises
+    ------
+    UnknownPlaceError
+        When the name is neither a place of the network nor a country, with close matches.
+    """
     key = fold(name)
     names: dict[str, str] = {}
     for node, data in g.nodes(data=True):
-        for n in (data["label"], *data["aliases"]):
+        for n in (data["label"], *data.get("aliases", ())):
             names.setdefault(fold(n), node)
-    if key in names:
-        return names[key]
-    for suffix in (" port", " pass", " city", " station"):
-        if key.endswith(suffix) and key[: -len(suffix)] in names:
-            return names[key[: -len(suffix)]]
+    node = names.get(key)
+    if node is None:
+        for suffix in (" port", " pass", " city", " station"):
+            if key.endswith(suffix) and key[: -len(suffix)] in names:
+                node = names[key[: -len(suffix)]]
+                break
+    if node is not None:
+        data = g.nodes[node]
+        return Where(data["label"], node, data["country"] if data["type"] == "Country" else None)
+    country = _countries().country(name.strip()) if name.strip() else None
+    if country is not None and (len(name.strip()) != 2 or name.strip().isupper()):
+        inside = [n for n, d in g.nodes(data=True) if d["type"] == "Country" and d["country"] == country.country]
+        return Where(country.label, inside[0] if inside else None, country.country)
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
-    labels = list(dict.fromkeys(g.nodes[names[c]]["label"] for c in close))
-    raise UnknownPlaceError(name, labels)
+    raise UnknownPlaceError(name, list(dict.fromkeys(g.nodes[names[c]]["label"] for c in close)))
+
+
+# -- the graphs algorithms run on ------------------------------------------------------------
+def _is_country(g: nx.DiGraph, node: str) -> bool:
+    return g.nodes[node]["type"] == "Country"
+
+
+def _leg_cost(km: float | None, documents: int) -> dict[str, float]:
+    """Costs of one leg by each weight, split over its two halves in the search graph."""
+    return {"hops": 0.5, "km": (km if km is not None else UNKNOWN_KM) / 2, "evidence": 0.5 / (1 + documents)}
+
+
+def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = ()) -> nx.DiGraph:
+    """The graph paths are searched on: every leg (and crossing sequence) is a node of its own.
+
+    ``place -> ("leg", a, b, crossing) -> place``: a path can then start or end *inside* a leg
+    (a country the leg crosses) and carry the leg's crossings and trains.  A country terminal
+    becomes ``("out", c)`` (legs leave it) and ``("in", c)`` (legs reach it), so no path passes
+    through a country.  Places matching ``avoid`` and legs crossing an avoided country are left out.
+    """
+    h = nx.DiGraph()
+
+    def end(node: str, side: str) -> Any:
+        return (side, node) if _is_country(g, node) else node
+
+    for a, b, d in g.edges(data=True):
+        if any(w.matches(g, a) or w.matches(g, b) for w in avoid):
+            continue
+        for crossing, trains in _variants(d).items():
+            if any(w.crossed_by(g, crossing) for w in avoid):
+                continue
+            evidence = [e for e in d["evidence"] if e["train"] in trains] or d["evidence"]
+            documents = {e["document"] for e in evidence}
+            leg = ("leg", a, b, crossing)
+            cost = _leg_cost(d.get("km"), len(documents))
+            h.add_node(leg, leg=(a, b), crossing=crossing, trains=set(trains), evidence=evidence,
+                       km=d.get("km"))
+            h.add_edge(end(a, "out"), leg, **cost)
+            h.add_edge(leg, end(b, "in"), **cost)
+    for n in g:
+        if not _is_country(g, n) and n not in h:
+            h.add_node(n)
+    return h
+
+
+def place_graph(g: nx.DiGraph) -> nx.DiGraph:
+    """The network for centrality and communities: each country terminal split into one node per leg.
+
+    A country copy (``("in", c, a)`` or ``("out", c, b)``) touches one leg only, so no
+    shortest path, directed or not, can pass through a country.
+    """
+    p = nx.DiGraph()
+    for n, d in g.nodes(data=True):
+        if d["type"] != "Country":
+            p.add_node(n)
+    for a, b, d in g.edges(data=True):
+        u = ("out", a, b) if _is_country(g, a) else a
+        v = ("in", b, a) if _is_country(g, b) else b
+        p.add_edge(u, v, n_trains=d.get("n_trains", len(d["trains"])))
+    return p
+
+
+def _place_of(node: Any) -> str | None:
+    """The network node a search- or place-graph node stands for (None for a leg node)."""
+    if isinstance(node, str):
+        return node
+    return node[1] if node[0] in ("in", "out") else None
+
+
+def _train_ends(g: nx.DiGraph) -> tuple[set[str], set[str]]:
+    """Places where reported trains start and where they end."""
+    trains = g.graph.get("trains")
+    if trains:
+        starts = {t["origin"] for t in trains.values() if t["origin"]}
+        ends = {d for t in trains.values() for d in t["destinations"]}
+        return starts, ends
+    starts, ends = set(), set()
+    for a, bs in train_runs(g).values():
+        starts.add(a)
+        ends |= set(bs)
+    return starts, ends
+
+
+def train_runs(g: nx.DiGraph) -> dict[str, tuple[str, list[str]]]:
+    """Train IRI -> (first place, last places) of its legs: a train with several destinations has several."""
+    froms: dict[str, set[str]] = {}
+    tos: dict[str, set[str]] = {}
+    for a, b, d in g.edges(data=True):
+        for t in d["trains"]:
+            froms.setdefault(t, set()).add(a)
+            tos.setdefault(t, set()).add(b)
+    out = {}
+    for t in froms:
+        starts, ends = froms[t] - tos[t], tos[t] - froms[t]
+        if starts and ends:
+            out[t] = (min(starts), sorted(ends))
+    return out
+
+
+def train_ends(g: nx.DiGraph) -> dict[str, tuple[str, str]]:
+    """Train IRI -> (first place, one last place) of its chain of legs (kept for older callers)."""
+    return {t: (a, bs[0]) for t, (a, bs) in train_runs(g).items()}
+
+
+def _hook(h: nx.DiGraph, g: nx.DiGraph, source: Where, target: Where) -> nx.DiGraph:
+    """``h`` (changed in place) with a super source joined to every start of ``source`` and every end of ``target`` to a super target.
+
+    Starting where no train starts (or ending inside a train's run) costs :data:`_DETOUR`, so
+    whole runs come first: "China to Kazakhstan" is Jinhua -> Horgos -> Kazakhstan before
+    Horgos -> Kazakhstan.
+    """
+    starts, ends = _train_ends(g)
+    h.remove_nodes_from([SOURCE, TARGET])
+    zero = dict.fromkeys(WEIGHTS, 0.0)
+    detour = dict.fromkeys(WEIGHTS, _DETOUR)
+    for n, data in list(h.nodes(data=True)):
+        place = _place_of(n)
+        side = n[0] if isinstance(n, tuple) else None
+        if place is not None:
+            if side != "in" and source.matches(g, place):
+                h.add_edge(SOURCE, n, **(zero if place in starts else detour))
+            if side != "out" and target.matches(g, place):
+                h.add_edge(n, TARGET, **(zero if place in ends else detour))
+        else:
+            if source.crossed_by(g, data["crossing"]):
+                h.add_edge(SOURCE, n, **detour)
+            if target.crossed_by(g, data["crossing"]):
+                h.add_edge(n, TARGET, **detour)
+    return h
 
 
 # -- paths -----------------------------------------------------------------------------------
 @dataclass
 class Leg:
-    """One edge of an answer, with what supports it."""
+    """One leg of an answer, with what supports it."""
 
     source: str
     target: str
     km: float | None
     evidence: list[dict[str, str]]
     reversed: bool = False
+    crosses: list[str] = field(default_factory=list)
+    trains: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """``A -> B, crossing X, Y``."""
+        crossing = f", crossing {', '.join(self.crosses)}" if self.crosses else ""
+        return f"{self.source} -> {self.target}{crossing}"
 
 
 @dataclass
 class PathAnswer:
-    """One path from A to B."""
+    """One path from A to B: legs, the trains that ride them, and where to change."""
 
     places: list[str]
     legs: list[Leg]
@@ -134,33 +432,45 @@ class PathAnswer:
     single_train: str | None
     directed: bool = True
     iris: list[str] = field(default_factory=list)
+    rides: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: ``Nantong -> Hairatan, crossing Kazakhstan, Uzbekistan`` (with changes, if any)."""
+        if len(self.legs) == 1:
+            text = self.legs[0].describe()
+        else:
+            text = self.places[0] + "".join(
+                f" -> {leg.target}" + (f" (crossing {', '.join(leg.crosses)})" if leg.crosses else "")
+                for leg in self.legs)
+        if self.changes:
+            text += "; change at " + ", ".join(self.changes)
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "places": self.places, "km": self.km, "single_train": self.single_train,
-            "directed": self.directed,
-            "legs": [{"from": leg.source, "to": leg.target, "km": leg.km, "reversed": leg.reversed,
-                      "evidence": leg.evidence} for leg in self.legs],
+            "directed": self.directed, "description": self.describe(), "changes": self.changes,
+            "rides": self.rides, "notes": self.notes,
+            "legs": [{"from": leg.source, "to": leg.target, "km": leg.km, "crosses": leg.crosses,
+                      "trains": leg.trains, "evidence": leg.evidence} for leg in self.legs],
         }
 
 
-def _matches(g: nx.DiGraph, node: str, wanted: str) -> bool:
-    """``node`` is ``wanted``, or lies in ``wanted`` when that is a country."""
-    if node == wanted:
-        return True
-    w = g.nodes[wanted]
-    return w["type"] == "Country" and g.nodes[node]["country"] == w["country"]
+class Paths(list[PathAnswer]):
+    """The answers of :func:`find_paths`, with ``notes``: one-line explanations (fewer than asked, km unknown)."""
+
+    def __init__(self, answers: Iterable[PathAnswer] = (), notes: Iterable[str] = ()) -> None:
+        super().__init__(answers)
+        self.notes = list(notes)
 
 
-def _weight_fn(weight: str):  # type: ignore[no-untyped-def]
-    if weight == "hops":
-        return None
-    if weight == "km":
-        return lambda u, v, d: d["km"] if d.get("km") is not None else 1500.0
-    if weight == "evidence":
-        return lambda u, v, d: 1.0 / (1 + len(d.get("documents") or ()))
-    raise InputError(f"unknown weight {weight!r}: use one of {', '.join(WEIGHTS)}")
+def _weight_name(weight: str) -> str:
+    if weight not in WEIGHTS:
+        raise InputError(f"unknown weight {weight!r}: use one of {', '.join(WEIGHTS)}")
+    return weight
 
 
 def find_paths(
@@ -174,102 +484,214 @@ def find_paths(
     store: str | Path | None = None,
     graph: nx.DiGraph | None = None,
     max_candidates: int = 5000,
-) -> list[PathAnswer]:
-    """Up to ``k`` paths from ``source`` to ``target`` over reported legs, shortest first.
+) -> Paths:
+    """Up to ``k`` paths from ``source`` to ``target`` over reported legs, in the direction of travel.
 
     Parameters
     ----------
     source, target
-        Place names (labels or aliases, any case or accents).
+        Place names (labels or aliases, any case or accents), or countries (name, official
+        name or ISO code): a country matches its places and the legs crossing it.
     via
-        Places every path must pass through; a country is passed when any place in it is.
+        Places every path must touch; a country is touched by a place in it or a leg crossing it.
     avoid
-        Places no path may touch; avoiding a country avoids every place in it.
+        Places no path may touch; avoiding a country avoids its places and the legs crossing it.
     k
         Number of alternatives (Yen's k-shortest simple paths).
     weight
         ``hops``, ``km`` (great-circle length) or ``evidence`` (prefer legs more articles report).
+    store
+        Store to read the network from when ``graph`` is None (default :data:`kg.settings.store`).
     graph
         A network from :func:`route_network` (read from ``store`` when None).
+    max_candidates
+        How many shortest paths to examine at most while looking for ones that pass ``via``.
 
     Returns
     -------
-    list of PathAnswer
-        Empty when no path exists.  When none follows the reported direction of travel, the
-        paths found on the undirected network are returned with ``directed=False``.
+    Paths
+        A list of :class:`PathAnswer`, shortest first (empty when none exists), with ``notes``.
+
+    Raises
+    ------
+    InputError
+        When an avoided place is an end of the path, or both ends are the same place.
     """
+    metric = _weight_name(weight)
     g = graph if graph is not None else route_network(store=store)
-    s, t = resolve_place(g, source), resolve_place(g, target)
-    vias = [resolve_place(g, v) for v in via]
-    avoided = [resolve_place(g, a) for a in avoid]
-    keep = [n for n in g if not any(_matches(g, n, a) for a in avoided) or n in (s, t)]
-    sub = g.subgraph(keep)
-    for directed, view in ((True, sub), (False, sub.to_undirected(as_view=True))):
-        found = _k_paths(view, s, t, vias, k, weight, max_candidates)
-        if found:
-            return [_answer(g, p, directed) for p in found]
-    return []
-
-
-def _k_paths(view: nx.Graph, s: str, t: str, vias: list[str], k: int, weight: str,
-             max_candidates: int) -> list[list[str]]:
-    if s not in view or t not in view or not nx.has_path(view, s, t):
-        return []
-    out: list[list[str]] = []
-    candidates = nx.shortest_simple_paths(view, s, t, weight=_weight_fn(weight))
-    for path in islice(candidates, max_candidates):
-        if all(any(_matches(view, n, v) for n in path) for v in vias):
-            out.append(path)
-            if len(out) >= k:
+    s, t = resolve_where(g, source), resolve_where(g, target)
+    if s == t:
+        raise InputError(f"{source!r} and {target!r} are the same place: name two different ends")
+    vias = [resolve_where(g, v) for v in via]
+    avoided = [resolve_where(g, a) for a in avoid]
+    for name, w in zip(avoid, avoided):
+        for end, where in (("starts", s), ("ends", t)):
+            if where == w or (where.node is not None and w.matches(g, where.node)) or \
+                    (w.country is not None and where.country == w.country):
+                raise InputError(f"--avoid {name}: the path {end} there; avoid a place on the way instead")
+    h = _hook(search_graph(g, avoid=avoided), g, s, t)
+    found: list[PathAnswer] = []
+    seen: set[tuple[Any, ...]] = set()
+    if SOURCE in h and TARGET in h and nx.has_path(h, SOURCE, TARGET):
+        for path in islice(nx.shortest_simple_paths(h, SOURCE, TARGET, weight=metric), max_candidates):
+            inner = path[1:-1]
+            if not all(_touches(g, h, inner, w) for w in vias):
+                continue
+            key = tuple(n for n in inner if isinstance(n, tuple) and n[0] == "leg")
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(_answer(g, h, inner, s, t))
+            if len(found) >= k:
                 break
-    return out
+    return Paths(found, _notes(found, k=k, weight=metric, s=s, t=t))
 
 
-def _answer(g: nx.DiGraph, path: list[str], directed: bool) -> PathAnswer:
-    legs = []
-    for a, b in zip(path, path[1:]):
-        rev = not g.has_edge(a, b)
-        data = g.edges[b, a] if rev else g.edges[a, b]
-        legs.append(Leg(g.nodes[a]["label"], g.nodes[b]["label"], data["km"],
-                        sorted(data["evidence"], key=lambda e: e["document"]), rev))
+def _touches(g: nx.DiGraph, h: nx.DiGraph, path: list[Any], where: Where) -> bool:
+    for n in path:
+        place = _place_of(n)
+        if place is not None and where.matches(g, place):
+            return True
+        if place is None and (where.matches(g, n[1]) or where.matches(g, n[2]) or where.crossed_by(g, n[3])):
+            return True
+    return False
+
+
+def _notes(found: list[PathAnswer], *, k: int, weight: str, s: Where, t: Where) -> list[str]:
+    notes = []
+    if found and len(found) < k:
+        notes.append(f"only {len(found)} path{'s' if len(found) != 1 else ''} found (asked for {k}): "
+                     f"no other reported route connects {s.label} and {t.label}")
+    if weight == "km":
+        unknown = {(leg.source, leg.target) for a in found for leg in a.legs if leg.km is None}
+        if unknown:
+            notes.append(f"--weight km: {len(unknown)} leg{'s' if len(unknown) != 1 else ''} without a distance "
+                         f"(an end is a country or has no coordinates: {', '.join(f'{a} -> {b}' for a, b in sorted(unknown))}) "
+                         f"counted as {UNKNOWN_KM:,.0f} km and left out of the totals")
+    return notes
+
+
+def _answer(g: nx.DiGraph, h: nx.DiGraph, path: list[Any], s: Where, t: Where) -> PathAnswer:
+    legs: list[Leg] = []
+    iris: list[str] = []
+    train_sets: list[set[str]] = []
+    notes = []
+    leg_nodes = [n for n in path if isinstance(n, tuple) and n[0] == "leg"]
+    for n in leg_nodes:
+        d = h.nodes[n]
+        a, b = d["leg"]
+        if not iris:
+            iris.append(a)
+        iris.append(b)
+        legs.append(Leg(label(g, a), label(g, b), d["km"], sorted(d["evidence"], key=lambda e: e["document"]),
+                        crosses=[label(g, c) for c in d["crossing"]], trains=sorted(d["trains"])))
+        train_sets.append(set(d["trains"]))
+    if leg_nodes and _place_of(path[0]) is None:
+        notes.append(f"{legs[0].describe()} crosses {s.label}: the path starts on it")
+    if leg_nodes and _place_of(path[-1]) is None:
+        notes.append(f"{legs[-1].describe()} crosses {t.label}: the path ends on it")
+    rides, changes = _rides(train_sets, [g.nodes[n]["label"] for n in iris])
     kms = [leg.km for leg in legs]
-    total = round(sum(k for k in kms if k is not None), 1) if any(k is not None for k in kms) else None
-    trains = [set(g.edges[b, a]["trains"] if leg.reversed else g.edges[a, b]["trains"])
-              for (a, b), leg in zip(zip(path, path[1:]), legs)]
-    common = set.intersection(*trains) if trains else set()
-    return PathAnswer([g.nodes[n]["label"] for n in path], legs, total,
-                      min(common) if common else None, directed, list(path))
+    total = round(sum(x for x in kms if x is not None), 1) if any(x is not None for x in kms) else None
+    single = min(rides[0]["trains"]) if len(rides) == 1 else None
+    return PathAnswer([g.nodes[n]["label"] for n in iris], legs, total, single, True, iris, rides, changes, notes)
 
 
-def train_ends(g: nx.DiGraph) -> dict[str, tuple[str, str]]:
-    """Train IRI -> (first place, last place) of its chain of legs, in one pass over the edges."""
-    froms: dict[str, set[str]] = {}
-    tos: dict[str, set[str]] = {}
-    for a, b, d in g.edges(data=True):
-        for t in d["trains"]:
-            froms.setdefault(t, set()).add(a)
-            tos.setdefault(t, set()).add(b)
-    out = {}
-    for t in froms:
-        starts, ends = froms[t] - tos[t], tos[t] - froms[t]
-        if starts and ends:
-            out[t] = (min(starts), min(ends))
-    return out
+def _rides(train_sets: list[set[str]], places: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Fewest train changes along the legs (greedy: ride each train as far as it goes)."""
+    rides: list[dict[str, Any]] = []
+    changes: list[str] = []
+    current: set[str] = set()
+    start = 0
+    for i, trains in enumerate(train_sets):
+        if current and current & trains:
+            current &= trains
+            continue
+        if current:
+            rides.append({"from": places[start], "to": places[i], "trains": sorted(current)})
+            changes.append(places[i])
+        current, start = set(trains), i
+    if train_sets:
+        rides.append({"from": places[start], "to": places[-1], "trains": sorted(current)})
+    return rides, changes
 
 
-def nearest_reachable(g: nx.DiGraph, name: str, *, limit: int = 5) -> dict[str, list[str]]:
-    """Places reachable from ``name`` and places that reach it, nearest first."""
-    n = resolve_place(g, name)
-    after = nx.single_source_shortest_path_length(g, n)
-    before = nx.single_source_shortest_path_length(g.reverse(copy=False), n)
+def explain_no_path(g: nx.DiGraph, source: str, target: str, *, via: Sequence[str] = (),
+                    avoid: Sequence[str] = ()) -> list[str]:
+    """One line saying why no path was found, then what is reachable from and to the ends."""
+    s, t = resolve_where(g, source), resolve_where(g, target)
+    lines = []
+    if (via or avoid) and find_paths(source, target, graph=g):
+        plain = find_paths(source, target, graph=g, k=3)
+        if avoid:
+            lines.append(f"every reported route from {s.label} to {t.label} touches {', '.join(avoid)}: "
+                         + " | ".join(a.describe() for a in plain))
+        else:
+            lines.append(f"no reported route from {s.label} to {t.label} touches {', '.join(via)}; "
+                         "without it: " + " | ".join(a.describe() for a in plain))
+    else:
+        back = find_paths(target, source, graph=g) if s.node or s.country else []
+        if back:
+            lines.append(f"trains are reported only the other way: {back[0].describe()}")
+        else:
+            lines.append(f"no reported route connects {s.label} and {t.label}")
+    avoided = [resolve_where(g, a) for a in avoid]
+    for name in (source, target):
+        near = nearest_reachable(g, name, avoid=avoided)
+        lines.append(f"  from {resolve_where(g, name).label}: {', '.join(near['reachable_from']) or 'nothing'}; "
+                     f"to it: {', '.join(near['reaching']) or 'nothing'}")
+    return lines
 
-    def labels(d: dict[str, int]) -> list[str]:
-        return [g.nodes[x]["label"] for x, _ in sorted(d.items(), key=lambda kv: (kv[1], kv[0])) if x != n][:limit]
 
+def nearest_reachable(g: nx.DiGraph, name: str, *, limit: int = 5,
+                      avoid: Sequence[Where] = ()) -> dict[str, list[str]]:
+    """Places reachable from ``name`` and places that reach it, nearest first (never through a country)."""
+    where = resolve_where(g, name)
+    h = search_graph(g, avoid=avoid)
+    ends = {n for n in h if _place_of(n) is not None and where.matches(g, _place_of(n))}
+
+    def labels(reached: dict[Any, float]) -> list[str]:
+        out: dict[str, float] = {}
+        for n, dist in reached.items():
+            place = _place_of(n)
+            if place is not None and not where.matches(g, place):
+                out[g.nodes[place]["label"]] = min(dist, out.get(g.nodes[place]["label"], dist))
+        return [lab for lab, _ in sorted(out.items(), key=lambda kv: (kv[1], kv[0]))][:limit]
+
+    after = nx.multi_source_dijkstra_path_length(h, {n for n in ends if not (isinstance(n, tuple) and n[0] == "in")},
+                                                 weight="hops") if ends else {}
+    rev = h.reverse(copy=False)
+    before = nx.multi_source_dijkstra_path_length(rev, {n for n in ends if not (isinstance(n, tuple) and n[0] == "out")},
+                                                  weight="hops") if ends else {}
     return {"reachable_from": labels(after), "reaching": labels(before)}
 
 
 # -- centrality ------------------------------------------------------------------------------
+def pagerank(graph: nx.DiGraph, *, weight: str | None = None, alpha: float = 0.85,
+             tol: float = 1.0e-8, max_iter: int = 200) -> dict[Any, float]:
+    """PageRank by power iteration, without scipy (networkx's own needs it).
+
+    Dangling nodes (no out-edges) spread their rank evenly, as networkx does; the result sums to 1.
+    """
+    nodes = list(graph)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    out_w = {u: sum(d.get(weight, 1.0) if weight else 1.0 for _, _, d in graph.out_edges(u, data=True))
+             for u in nodes}
+    rank = dict.fromkeys(nodes, 1.0 / n)
+    for _ in range(max_iter):
+        dangling = alpha * sum(rank[u] for u in nodes if out_w[u] == 0) / n
+        new = dict.fromkeys(nodes, (1.0 - alpha) / n + dangling)
+        for u, v, d in graph.edges(data=True):
+            w = d.get(weight, 1.0) if weight else 1.0
+            new[v] += alpha * rank[u] * w / out_w[u]
+        if sum(abs(new[u] - rank[u]) for u in nodes) < tol * n:
+            return new
+        rank = new
+    return rank
+
+
 def central(
     *,
     metric: str = "betweenness",
@@ -281,48 +703,84 @@ def central(
 ) -> list[dict[str, Any]]:
     """The most central places (or legs, for ``edge-betweenness``) of the route network.
 
+    Cities and ports are ranked by ``metric`` on a network where no path passes through a
+    country.  Countries (``types=["Country"]``) are ranked separately, by the legs that cross
+    them (``metric`` "legs crossing"), then by trains.
+
     Parameters
     ----------
     metric
         ``degree``, ``betweenness``, ``closeness``, ``pagerank`` or ``edge-betweenness``.
     top
-        How many to return.
+        How many to return (of each kind, when countries are asked for too).
     types
-        Keep only these node types (``City``, ``Port``, ``Country``) in the ranking.
+        Keep only these place types (``City``, ``Port``, ``Country``); default cities and ports.
     weighted
         Weigh legs by the number of trains reported on them.  Path-based measures read
         weights as distances, so a leg with n trains counts as 1/n long.
+    store, graph
+        The network: ``graph`` from :func:`route_network`, else read from ``store``.
 
     Returns
     -------
     list of dict
-        ``label``, ``type``, ``country``, ``score`` (and ``trains`` for degree), best first.
+        ``label``, ``type``, ``country``, ``score``, ``metric`` (and ``legs``, ``trains`` for
+        countries), best first.
     """
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}: use one of {', '.join(METRICS)}")
+    wanted = {t.capitalize() for t in types}
+    if wanted - set(TYPES):
+        raise InputError(f"unknown place type {', '.join(sorted(wanted - set(TYPES)))}: use City, Port or Country")
     g = graph if graph is not None else route_network(store=store)
-    connected = g.subgraph([n for n in g if g.degree(n) > 0]).copy()
+    rows: list[dict[str, Any]] = []
+    if not wanted or wanted - {"Country"}:
+        rows += _central_places(g, metric, top, wanted - {"Country"} or {"City", "Port"}, weighted)
+    if "Country" in wanted:
+        rows += countries_crossed(g)[:top]
+    return rows
+
+
+def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weighted: bool) -> list[dict[str, Any]]:
+    p = place_graph(g)
+    connected = p.subgraph([n for n in p if p.degree(n) > 0]).copy()
     for _, _, d in connected.edges(data=True):
         d["distance"] = 1.0 / max(1, d.get("n_trains", 1))
         d["trains_weight"] = float(max(1, d.get("n_trains", 1)))
     dist = "distance" if weighted else None
+    name = metric + (" (weighted by trains)" if weighted else "")
     if metric == "edge-betweenness":
         scores = nx.edge_betweenness_centrality(connected, weight=dist)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-        return [{"label": f"{g.nodes[a]['label']} → {g.nodes[b]['label']}", "type": "Leg",
-                 "country": "", "score": round(s, 4)} for (a, b), s in ranked]
+        edge_rows = []
+        for (u, v), s in scores.items():
+            a, b = str(_place_of(u)), str(_place_of(v))
+            crosses = g.edges[a, b].get("crosses", [])
+            text = f"{label(g, a)} → {label(g, b)}" + (f" (crossing {', '.join(crosses)})" if crosses else "")
+            edge_rows.append({"label": text, "type": "Leg", "country": "", "score": round(s, 4), "metric": name})
+        return sorted(edge_rows, key=lambda r: (-r["score"], r["label"]))[:top]
     if metric == "degree":
-        values: dict[str, float] = dict(connected.degree(weight="trains_weight" if weighted else None))
+        values: dict[Any, float] = dict(connected.degree(weight="trains_weight" if weighted else None))
     elif metric == "betweenness":
         values = nx.betweenness_centrality(connected, weight=dist)
     elif metric == "closeness":
         values = nx.closeness_centrality(connected.to_undirected(as_view=True), distance=dist)
     else:
-        values = nx.pagerank(connected, weight="trains_weight" if weighted else None) if len(connected) else {}
-    wanted = set(types)
-    ranked_nodes = sorted(
-        ((n, s) for n, s in values.items() if not wanted or g.nodes[n]["type"] in wanted),
-        key=lambda kv: (-kv[1], g.nodes[kv[0]]["label"]),
-    )[:top]
+        values = pagerank(connected, weight="trains_weight" if weighted else None)
+    ranked = sorted(((n, s) for n, s in values.items() if isinstance(n, str) and g.nodes[n]["type"] in wanted),
+                    key=lambda kv: (-kv[1], g.nodes[kv[0]]["label"]))[:top]
     return [{"label": g.nodes[n]["label"], "type": g.nodes[n]["type"], "country": g.nodes[n]["country"],
-             "score": round(s, 4)} for n, s in ranked_nodes]
+             "score": round(s, 4), "metric": name} for n, s in ranked]
+
+
+def countries_crossed(g: nx.DiGraph) -> list[dict[str, Any]]:
+    """Countries ranked by the legs (place-to-place edges) that cross them, then by trains."""
+    legs: dict[str, set[tuple[str, str]]] = {}
+    trains: dict[str, set[str]] = {}
+    for a, b, d in g.edges(data=True):
+        for crossing, ts in _variants(d).items():
+            for c in crossing:
+                legs.setdefault(c, set()).add((a, b))
+                trains.setdefault(c, set()).update(ts)
+    rows = [{"label": label(g, c), "type": "Country", "country": country_code(g, c), "score": len(legs[c]),
+             "legs": len(legs[c]), "trains": len(trains[c]), "metric": "legs crossing"} for c in legs]
+    return sorted(rows, key=lambda r: (-r["legs"], -r["trains"], r["label"]))

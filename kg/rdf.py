@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -74,8 +75,10 @@ def article_graph(article: Article, *, version: str) -> Graph:
         for alias in seen:
             if alias.strip() and alias != place.label:
                 g.add((iri, SKOS.altLabel, Literal(alias.strip())))
-    for n, route in enumerate(article.routes, start=1):
-        _describe_route(g, route, doc, n)
+    if article.source:
+        g.add((doc, DCTERMS.source, _source_term(article.source)))
+    for n, routes in enumerate(_trains(article.routes), start=1):
+        _describe_train(g, routes, doc, n)
     return g
 
 
@@ -100,6 +103,14 @@ def shared_graph(article: Article, *, countries: dict[str, Place] | None = None)
         if place.type != "Country" and countries and place.country in countries:
             _describe_place(g, countries[place.country])
     return g
+
+
+def _source_term(source: str) -> URIRef | Literal:
+    """An article's address as an IRI when it is a well-formed http(s) URL, else as text."""
+    text = source.strip()
+    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+        return URIRef(text)
+    return Literal(text)
 
 
 def _seen(article: Article) -> dict[Place, set[str]]:
@@ -129,49 +140,134 @@ def _describe_place(g: Graph, place: Place) -> None:
         g.add((iri, OWL.sameAs, URIRef(WIKIDATA.format(place.wikidata))))
 
 
-def _describe_route(g: Graph, route: Route, doc: URIRef, n: int) -> None:
-    train = URIRef(f"{KGR}train/{quote(str(doc).rsplit('/', 1)[-1], safe='')}/{n}")
+def _trains(routes: list[Route]) -> list[list[Route]]:
+    """Routes grouped into trains: one group per distinct ``Route.train`` index, in order.
+
+    Routes that share an index but not an origin cannot be one train (a train leaves from one
+    place); they are split by origin so that no fact is lost or invented.
+    """
+    groups: dict[tuple[int, str | None], list[Route]] = {}
+    for route in routes:
+        key = (route.train, route.origin.key if route.origin else None)
+        groups.setdefault(key, []).append(route)
+    return list(groups.values())
+
+
+def train_iri(doc: URIRef, n: int) -> URIRef:
+    """IRI of the ``n``-th train (1-based) of an article."""
+    return URIRef(f"{KGR}train/{quote(str(doc).rsplit('/', 1)[-1], safe='')}/{n}")
+
+
+def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int) -> None:
+    """One kgo:Train for the routes of one train: several destinations, legs per branch."""
+    first = routes[0]
+    train = train_iri(doc, n)
+    destinations = list(dict.fromkeys(r.destination for r in routes if r.destination is not None))
     g.add((train, RDF.type, KGO.Train))
-    name = " → ".join(p.label if p else "?" for p in (route.origin, route.destination))
-    g.add((train, RDFS.label, Literal(f"train {name}")))
+    ends = ", ".join(p.label for p in destinations) or "?"
+    g.add((train, RDFS.label, Literal(f"train {first.origin.label if first.origin else '?'} → {ends}")))
     g.add((train, KGO.sourceDocument, doc))
     g.add((train, PROV.wasDerivedFrom, doc))
-    g.add((train, KGO.evidence, Literal(route.evidence)))
-    g.add((train, KGO.status, Literal(route.status)))
-    for sentence in route.sentences:
-        g.add((train, KGO.sentence, Literal(sentence)))
-    stops: list[Place | None] = [route.origin, *route.via, route.destination]
-    if route.origin is not None:
-        g.add((train, KGO.origin, place_iri(route.origin)))
-    if route.destination is not None:
-        g.add((train, KGO.destination, place_iri(route.destination)))
-    for k, place in enumerate(route.via, start=1):
+    g.add((train, KGO.status, Literal(first.status)))
+    for route in routes:
+        if route.evidence:
+            g.add((train, KGO.evidence, Literal(route.evidence)))
+        for sentence in route.sentences:
+            g.add((train, KGO.sentence, Literal(sentence)))
+        for item in route.cargo:
+            g.add((train, KGO.cargo, cargo_iri(item)))
+    if first.origin is not None:
+        g.add((train, KGO.origin, place_iri(first.origin)))
+    for place in destinations:
+        g.add((train, KGO.destination, place_iri(place)))
+    via: list[Place] = []
+    for route in routes:  # the train's transit stops: the first branch's, then any others' new ones
+        via += [p for p in route.via if p not in via]
+    for k, place in enumerate(via, start=1):
         stop = URIRef(f"{train}/stop/{k}")
         g.add((train, KGO.transit, stop))
         g.add((train, KGO.passesThrough, place_iri(place)))
         g.add((stop, RDF.type, KGO.TransitStop))
         g.add((stop, KGO.place, place_iri(place)))
         g.add((stop, KGO.sequence, Literal(k)))
-    known = [p for p in stops if p is not None]
-    for k, (a, b) in enumerate(zip(known, known[1:]), start=1):
-        leg = URIRef(f"{train}/leg/{k}")
-        g.add((leg, RDF.type, KGO.Leg))
-        g.add((leg, KGO.legOf, train))
-        g.add((leg, KGO.sequence, Literal(k)))
-        g.add((leg, KGO.fromPlace, place_iri(a)))
-        g.add((leg, KGO.toPlace, place_iri(b)))
-        text = route.leg_evidence[k - 1] if k - 1 < len(route.leg_evidence) else route.evidence
-        g.add((leg, KGO.evidence, Literal(text or route.evidence)))
-    for item in route.cargo:
-        g.add((train, KGO.cargo, cargo_iri(item)))
+    written: dict[tuple[int, str, str, tuple[str, ...]], URIRef] = {}
+    for route in routes:
+        for seq, leg in enumerate(branch_legs(route), start=1):
+            key = (seq, leg.start.key, leg.end.key, tuple(c.key for c in leg.crosses))
+            if key in written:  # the shared start of several branches is one leg
+                for text in leg.evidence:
+                    g.add((written[key], KGO.evidence, Literal(text)))
+                continue
+            iri = written[key] = URIRef(f"{train}/leg/{len(written) + 1}")
+            _describe_leg(g, iri, train, seq, leg)
     for prop, value, dtype in (
-        (KGO.containers, route.containers, XSD.integer), (KGO.teu, route.teu, XSD.integer),
-        (KGO.weightTonnes, route.tonnes, XSD.decimal), (KGO.journeyDays, route.days, XSD.decimal),
+        (KGO.containers, first.containers, XSD.integer), (KGO.teu, first.teu, XSD.integer),
+        (KGO.weightTonnes, first.tonnes, XSD.decimal), (KGO.journeyDays, first.days, XSD.decimal),
     ):
         if value is not None:
             g.add((train, prop, _decimal(value) if dtype == XSD.decimal else Literal(value, datatype=dtype)))
-    if route.date is not None:
-        g.add((train, KGO.departureDate, Literal(route.date, datatype=XSD.date)))
+    if first.date is not None:
+        g.add((train, KGO.departureDate, Literal(first.date, datatype=XSD.date)))
+
+
+@dataclass
+class BranchLeg:
+    """A leg between two specific places of one branch of a train, with the countries it crosses."""
+
+    start: Place
+    end: Place
+    crosses: list[Place]
+    evidence: list[str]
+
+
+def branch_legs(route: Route) -> list[BranchLeg]:
+    """The legs of one route: consecutive specific places, countries between them as crossings.
+
+    The origin and destination may be countries (the text names no city there): they are the
+    ends of the first and last leg.  A country in ``via`` is never an end: it is crossed by the
+    leg between the specific places around it.  Each leg keeps the evidence of the stop pairs it
+    spans (``Route.leg_evidence``, aligned with origin, via..., destination), or the route's
+    sentence.
+    """
+    stops: list[Place | None] = [route.origin, *route.via, route.destination]
+    pair_text = list(route.leg_evidence)
+    known = [(i, p) for i, p in enumerate(stops) if p is not None]
+    # indexes in ``stops`` of the places that end legs: origin, specific vias, destination
+    ends = [(i, p) for k, (i, p) in enumerate(known)
+            if p.type != "Country" or k == 0 and i == 0 or k == len(known) - 1 and i == len(stops) - 1]
+    # index among the known stops, to read leg_evidence (written over the known stops in order)
+    position = {i: k for k, (i, _) in enumerate(known)}
+    out = []
+    for (i, a), (j, b) in zip(ends, ends[1:]):
+        crosses = [p for p in stops[i + 1:j] if p is not None and p.type == "Country"]
+        texts = [pair_text[k] for k in range(position[i], position[j]) if k < len(pair_text) and pair_text[k]]
+        evidence = _without_repeats(texts) or ([route.evidence] if route.evidence else [])
+        if a != b:
+            out.append(BranchLeg(a, b, crosses, evidence))
+    return out
+
+
+def _without_repeats(texts: list[str]) -> list[str]:
+    """Distinct texts, dropping any that another one contains (a sentence already in a longer span)."""
+    unique = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+    return [t for t in unique if not any(t != other and t in other for other in unique)]
+
+
+def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg) -> None:
+    g.add((iri, RDF.type, KGO.Leg))
+    g.add((iri, KGO.legOf, train))
+    g.add((iri, KGO.sequence, Literal(seq)))
+    g.add((iri, KGO.fromPlace, place_iri(leg.start)))
+    g.add((iri, KGO.toPlace, place_iri(leg.end)))
+    for text in leg.evidence:
+        g.add((iri, KGO.evidence, Literal(text)))
+    for k, country in enumerate(leg.crosses, start=1):
+        crossing = URIRef(f"{iri}/crossing/{k}")
+        g.add((iri, KGO.crosses, place_iri(country)))
+        g.add((iri, KGO.crossing, crossing))
+        g.add((crossing, RDF.type, KGO.CountryCrossing))
+        g.add((crossing, KGO.country, place_iri(country)))
+        g.add((crossing, KGO.sequence, Literal(k)))
 
 
 def _decimal(value: float) -> Literal:

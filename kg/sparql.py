@@ -312,11 +312,11 @@ def _table(result: Any) -> Table:
 
 
 _ROUTES = """
-SELECT DISTINCT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?tonnes ?days ?date ?status WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?d ; kgo:evidence ?evidence .
+SELECT DISTINCT ?train ?origin ?doc ?containers ?teu ?tonnes ?days ?date ?status ?url WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?d .
   ?d kgo:fileName ?doc .
+  OPTIONAL { ?d dcterms:source ?url }
   OPTIONAL { ?train kgo:origin/rdfs:label ?origin }
-  OPTIONAL { ?train kgo:destination/rdfs:label ?destination }
   OPTIONAL { ?train kgo:containers ?containers }
   OPTIONAL { ?train kgo:teu ?teu }
   OPTIONAL { ?train kgo:weightTonnes ?tonnes }
@@ -325,6 +325,8 @@ SELECT DISTINCT ?train ?origin ?destination ?doc ?evidence ?containers ?teu ?ton
   OPTIONAL { ?train kgo:status ?status }
 } ORDER BY ?doc ?train
 """
+_DESTINATIONS = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:destination/rdfs:label ?label }"
+_EVIDENCE = "SELECT DISTINCT ?train ?evidence WHERE { ?train a kgo:Train ; kgo:evidence ?evidence }"
 _VIA = """
 SELECT DISTINCT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
 ORDER BY ?train ?seq
@@ -332,12 +334,22 @@ ORDER BY ?train ?seq
 _CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
 
 
+def _train_order(iri: str) -> tuple[str, int]:
+    """Sort key of a train IRI: its article, then its number (2 before 10)."""
+    head, _, n = iri.rpartition("/")
+    return head, int(n) if n.isdigit() else 0
+
+
 def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
-    """One record per extracted route.
+    """One record per extracted route: one per destination of each train.
+
+    A train reported with several destinations gives several records with the same ``train``:
+    count trains with ``len({r["train"] for r in routes()})``, not ``len(routes())``.
 
     Keys (stable): ``origin``, ``destination`` (None when the text names none), ``via`` (travel
     order), ``cargo``, ``source`` (article file name), ``evidence`` (sentence); also ``train``
-    (IRI), ``containers``, ``teu``, ``tonnes``, ``days``, ``date``, ``status``.
+    (IRI), ``destinations`` (all of the train's), ``containers``, ``teu``, ``tonnes``, ``days``,
+    ``date``, ``status`` and ``url`` (the article's address, when known).
     """
     with open_store(store, read_only=True) as st:
         vias: dict[str, list[str]] = {}
@@ -346,14 +358,27 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
         cargo: dict[str, list[str]] = {}
         for t, label in st.query(_CARGO):
             cargo.setdefault(str(t), []).append(str(label))
-        out = []
+        dests: dict[str, set[str]] = {}
+        for t, label in st.query(_DESTINATIONS):
+            dests.setdefault(str(t), set()).add(str(label))
+        evidence: dict[str, set[str]] = {}
+        for t, text in st.query(_EVIDENCE):
+            evidence.setdefault(str(t), set()).add(str(text))
+        rows: dict[str, list[Any]] = {}
         for r in st.query(_ROUTES):
-            train = str(r[0])
+            rows.setdefault(str(r[0]), list(r))
+    out = []
+    for train in sorted(rows, key=_train_order):
+        r = rows[train]
+        ends = sorted(dests.get(train, ()))
+        for dest in ends or [None]:
             out.append({
-                "origin": _py(r[1]), "destination": _py(r[2]), "via": vias.get(train, []),
-                "cargo": cargo.get(train, []), "source": _py(r[3]), "evidence": _py(r[4]),
-                "train": train, "containers": _py(r[5]), "teu": _py(r[6]), "tonnes": _py(r[7]),
-                "days": _py(r[8]), "date": _py(r[9]), "status": _py(r[10]),
+                "origin": _py(r[1]), "destination": dest, "via": vias.get(train, []),
+                "cargo": cargo.get(train, []), "source": _py(r[2]),
+                "evidence": " ".join(sorted(evidence.get(train, ()))),
+                "train": train, "destinations": ends, "containers": _py(r[3]), "teu": _py(r[4]),
+                "tonnes": _py(r[5]), "days": _py(r[6]), "date": _py(r[7]), "status": _py(r[8]),
+                "url": _py(r[9]),
             })
     return out
 
@@ -362,7 +387,8 @@ PLACES_QUERY = """
 SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
   ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
   VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
-  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 })
+  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
+         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
   OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
 } ORDER BY ?type ?label
 """

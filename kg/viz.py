@@ -20,7 +20,7 @@ import networkx as nx
 
 from ._errors import InputError
 from .gazetteer import DATA
-from .network import route_network
+from .network import pagerank, route_network
 
 COLOURS = {"City": "#1f77b4", "Port": "#d62728", "Country": "#7f7f7f", "Cargo": "#2ca02c"}
 SCALE = 12.0  # pixels per degree in the geographic layout
@@ -57,7 +57,9 @@ def _tooltip(g: nx.DiGraph, node: str) -> str:
 
 def _edge_tooltip(g: nx.DiGraph, a: str, b: str) -> str:
     d = g.edges[a, b]
-    head = f"{g.nodes[a]['label']} → {g.nodes[b]['label']}: {d['n_trains']} train(s), {d['n_documents']} article(s)"
+    crossing = f", crossing {', '.join(d['crosses'])}" if d.get("crosses") else ""
+    head = (f"{g.nodes[a]['label']} → {g.nodes[b]['label']}{crossing}: {d['n_trains']} train(s), "
+            f"{d['n_documents']} article(s)")
     if d["km"] is not None:
         head += f", {d['km']:.0f} km"
     body = [f"[{e['document']}] {e['sentence']}" for e in d["evidence"]]
@@ -115,7 +117,7 @@ def _sizes(g: nx.DiGraph, size_by: str | None) -> dict[str, float]:
     if size_by not in SIZE_METRICS:
         raise InputError(f"unknown --size-by {size_by!r}: use one of {', '.join(SIZE_METRICS)}")
     scores = (dict(g.degree()) if size_by == "degree" else
-              nx.betweenness_centrality(g) if size_by == "betweenness" else nx.pagerank(g))
+              nx.betweenness_centrality(g) if size_by == "betweenness" else pagerank(g))
     top = max(scores.values(), default=0) or 1
     return {n: 8 + 32 * scores.get(n, 0) / top for n in g}
 

@@ -239,3 +239,53 @@ def test_existential_clause_does_not_swallow_the_next_clause(extract):
     a = extract("A train left Guiyang for Moscow. There is no stop along the route and the train will leave "
                 "China via Manzhouli.")
     assert vias(a) == ["Manzhouli"]
+
+
+def test_its_final_stop_is_the_destination(extract):
+    a = extract("A freight train set off from Zhengzhou on Wednesday. Its final stop is Hamburg.")
+    assert pairs(a) == [("Zhengzhou", "Hamburg")]
+
+
+def test_a_hyphenated_crossing_is_two_transit_points(extract):
+    a = extract("A train left Chengdu for Tilburg. It runs via Dostyk and reaches the European gauge again "
+                "at the Brest-Malaszewicze crossing.")
+    assert pairs(a) == [("Chengdu", "Tilburg")]
+    assert vias(a) == ["Dostyk", "Brest", "Małaszewicze"]
+
+
+def test_leaving_a_union_at_a_crossing_is_transit(extract):
+    a = extract("A return train left Duisburg for Chongqing on Wednesday. The train will leave the European "
+                "Union at Malaszewicze. Its containers will change gauge in Brest.")
+    assert pairs(a) == [("Duisburg", "Chongqing")]
+    assert vias(a) == ["Małaszewicze", "Brest"]
+
+
+def test_goods_of_a_country_entering_another(extract):
+    a = extract("A freight train loaded with Lao corn entered China via Mohan on Sunday.")
+    assert pairs(a) == [("Laos", "China")]
+    assert vias(a) == ["Mohan"]
+
+
+def test_a_told_return_between_countries_is_a_route(extract):
+    a = extract("A freight train left Kunming for Bangkok on Tuesday. While returning from Thailand, the train "
+                "will carry durian to China.")
+    assert pairs(a) == [("Kunming", "Bangkok"), ("Thailand", "China")]
+
+
+def test_generic_country_pairs_are_no_route(extract):
+    assert pairs(extract("China-Europe freight transport has been operating through ports between China "
+                         "and Kazakhstan.")) == []
+
+
+def test_people_of_a_country_are_not_a_place_on_the_way(extract):
+    a = extract("A train left Xi'an for Tashkent. The service follows agreements between the presidents of "
+                "Kazakhstan and Uzbekistan.")
+    assert pairs(a) == [("Xi'an", "Tashkent")]
+    assert vias(a) == []
+
+
+def test_a_country_crossed_stays_when_the_end_becomes_a_city_in_it(extract):
+    a = extract("A train from Hefei arrived in Poland on Monday. It travelled through Belarus before crossing "
+                "into Poland at Malaszewicze. Its containers were unloaded in Lodz.")
+    assert pairs(a) == [("Hefei", "Łódź")]
+    assert vias(a) == ["Belarus", "Małaszewicze", "Poland"]

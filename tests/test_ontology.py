@@ -41,3 +41,14 @@ def test_code_uses_only_declared_terms():
     assert names
     missing = sorted(n for n in names if str(KGO[n]) not in declared)
     assert missing == []
+
+
+def test_leg_crossings_are_declared_with_domain_and_range():
+    g = _ontology()
+    assert (KGO.CountryCrossing, RDF.type, OWL.Class) in g
+    for prop, domain, rng in (("crossing", "Leg", "CountryCrossing"), ("crosses", "Leg", "Country"),
+                              ("country", "CountryCrossing", "Country")):
+        assert (KGO[prop], RDFS.domain, KGO[domain]) in g, prop
+        assert (KGO[prop], RDFS.range, KGO[rng]) in g, prop
+    assert (KGO.country, RDF.type, OWL.FunctionalProperty) in g
+    assert "several" in str(g.value(KGO.Train, RDFS.comment))  # one Train, several destinations

@@ -76,7 +76,7 @@ def test_the_store_really_holds_the_escapes(runner, hostile_store):
 
 def test_cleaned_lines_read_as_the_text_did(runner, hostile_store):
     out = runner.invoke(app, ["path", "Nantong", "Hairatan", "--store", hostile_store]).output
-    assert "Nantong -> Kazakhstan -> Uzbekistan -> Hairatan" in out
+    assert "Nantong -> Hairatan, crossing Kazakhstan, Uzbekistan" in out
     assert "owned" not in out and "[2J" not in out and "[31m" not in out
 
 

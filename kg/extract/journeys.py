@@ -49,13 +49,18 @@ class JourneyReader:
             elif self.current is not None and self.g.refers_to_train(sent) \
                     and si - self.current.last_sentence <= 3:
                 self.attrs.fill(self.current, si, sent)
+        role_places = self._role_places()
         for train in self.trains:
+            if not train.destinations and train.origin is not None and train.via \
+                    and train.via[-1].type == "Country" and train.via[-1].key in train.entered:
+                train.destinations = [train.via.pop()]  # "a train loaded with Lao corn entered China"
+                train.told = True
             if train.is_route() and train.destinations:
-                self._most_specific(train)
+                self._most_specific(train, role_places)
             _drop_origin_country(train)
         return _merge_same(self.trains)
 
-    def _most_specific(self, train: Train) -> None:
+    def _most_specific(self, train: Train, role_places: dict[str, dict[str, list[Place]]]) -> None:
         """An end given as a country becomes the city or port the article gives for that role there.
 
         "a terminus in Spain ... Madrid in Spain": when the article gives the same role (origin,
@@ -63,9 +68,7 @@ class JourneyReader:
         end.  With none, or with several, the country stays.
         """
         def specific(role: str, country: Place, exclude: set[Place]) -> Place | None:
-            found = _unique(m.place for r in self.roles_seen for m in getattr(r, role)
-                            if m.place.type != "Country" and m.place.country == country.country
-                            and m.place not in exclude)
+            found = [p for p in role_places[role].get(country.country, []) if p not in exclude]
             return found[0] if len(found) == 1 else None
 
         ends = {train.origin, *train.destinations}
@@ -78,6 +81,18 @@ class JourneyReader:
             refined.append(dest)
         train.destinations = _unique(refined)
         train.via = [v for v in train.via if v != train.origin and v not in train.destinations]
+
+    def _role_places(self) -> dict[str, dict[str, list[Place]]]:
+        """Cities and ports the article gives each role, by country, in order."""
+        out: dict[str, dict[str, list[Place]]] = {"origins": {}, "dests": {}}
+        for role, by_country in out.items():
+            for roles in self.roles_seen:
+                for m in getattr(roles, role):
+                    if m.place.type != "Country":
+                        places = by_country.setdefault(m.place.country, [])
+                        if m.place not in places:
+                            places.append(m.place)
+        return out
 
     def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
         specific = [m.place for m in roles.origins if m.place.type != "Country"]
@@ -111,6 +126,11 @@ class JourneyReader:
         if origin is not None and origin.key not in cur.leg_sentences:
             cur.leg_sentences[origin.key] = {si}
         self._merge(cur, si, sent, origin, dests, vias)
+        anchor = roles.anchor
+        if roles.origins and roles.dests and anchor is not None and (
+                anchor.tag_ == "NN" and self.g.is_train(anchor) or anchor.lower_ == "it"):
+            cur.told = True
+        cur.entered |= {m.place.key for m in roles.vias if m.start in roles.entered}
         self.attrs.fill(cur, si, sent)
 
     @staticmethod
@@ -196,8 +216,9 @@ class JourneyReader:
                     cur.destinations = refined
                     cur.main_sentence = si
         for v in vias:
-            if v not in cur.via and v != cur.origin and v not in cur.destinations:
-                _add_transit(cur.via, v)
+            if v not in cur.via and v != cur.origin and (v not in cur.destinations or v.type == "Country"):
+                _add_transit(cur.via, v)  # a country both crossed and (for now) the end stays: it may
+                # give way to a city inside it ("arrived in Poland" ... "unloaded in Lodz")
         if cur.main_sentence is None:
             cur.main_sentence = si
         cur.sentences[si] = sent.text.strip()
@@ -230,10 +251,13 @@ def _add_transit(via: list[Place], place: Place) -> None:
 def _merge_same(trains: list[Train]) -> list[Train]:
     """One train however many times the article tells of it: trains with the same ends are merged."""
     out: list[Train] = []
+    by_ends: dict[tuple[str, tuple[Place, ...]], list[Train]] = {}
     for t in trains:
-        twin = next((o for o in out if o.status == t.status and _same_journey(o, t)), None)
+        bucket = by_ends.setdefault((t.status, tuple(t.destinations)), [])
+        twin = next((o for o in bucket if _same_journey(o, t)), None)
         if twin is None:
             out.append(t)
+            bucket.append(t)
             continue
         twin.origin = twin.origin or t.origin
         twin.via = _unique([*twin.via, *t.via]) if not twin.via or not t.via else twin.via
@@ -277,14 +301,15 @@ def _routes_of(train: Train, index: int = 0) -> list[Route]:
     sentences = [train.sentences[k] for k in sorted(train.sentences)]
     out = []
     for dest in train.destinations or [None]:
-        stops = [p for p in (train.origin, *train.via, dest) if p is not None]
+        via = [v for v in train.via if v not in train.destinations and v != train.origin]
+        stops = [p for p in (train.origin, *via, dest) if p is not None]
         legs = []
         for a, b in zip(stops, stops[1:]):
             sa, sb = train.leg_sentences.get(a.key, set()), train.leg_sentences.get(b.key, set())
             idx = sorted(sa & sb or sa | sb)
             legs.append(" ".join(train.sentences[i] for i in idx if i in train.sentences))
         out.append(Route(
-            origin=train.origin, destination=dest, via=list(train.via), cargo=list(train.cargo),
+            origin=train.origin, destination=dest, via=via, cargo=list(train.cargo),
             evidence=evidence, sentences=sentences, containers=train.containers, teu=train.teu,
             tonnes=train.tonnes, days=train.days, date=train.date, status=train.status,
             leg_evidence=legs, train=index,

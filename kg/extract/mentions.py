@@ -9,6 +9,7 @@ tagged as a place.  Curated ports and countries are trusted.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     mentions = [m for m in mentions if m.start not in covered] + described
     mentions += _parenthetical_aliases(doc, mentions, sent_of)
     mentions += _port_anaphora(doc, mentions, sent_of)
+    mentions += _goods_of(doc, gazetteer, mentions, sent_of)
     mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency)
     mentions.sort(key=lambda m: m.start)
     return mentions
@@ -261,7 +263,8 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
     The mention's text is the port's own name, so that it never becomes an alias.
     """
     taken = {t for m in mentions for t in range(m.start, m.end)}
-    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.start)
+    ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.end)
+    ends = [m.end for m in ports]
     out: list[Mention] = []
     for tok in doc:
         if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
@@ -270,8 +273,30 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
             continue
         if any(c.dep_ in {"compound", "amod", "nmod", "poss"} and c.pos_ == "PROPN" for c in tok.children):
             continue
-        before = [m for m in ports if m.end <= tok.i and sent_of[tok.i] - m.sentence <= 2]
-        if before:
-            place = before[-1].place
+        k = bisect.bisect_right(ends, tok.i) - 1  # the last port ending before the word
+        if k >= 0 and sent_of[tok.i] - ports[k].sentence <= 2:
+            place = ports[k].place
             out.append(Mention(place, place.label, tok.i, tok.i + 1, sent_of[tok.i]))
+    return out
+
+
+LOAD_WORDS = frozenset({"load", "laden", "carry", "fill", "pack", "transport"})
+
+
+def _goods_of(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+    """"a train loaded with Lao corn", "carrying Russian goods": the country a train's goods come
+    from, as an implied mention (its text is the country's name, so it never becomes an alias)."""
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    out: list[Mention] = []
+    for tok in doc:
+        if tok.i in taken or tok.dep_ not in {"amod", "compound"} or (code := gazetteer.demonym(tok.text)) is None:
+            continue
+        goods = tok.head
+        verb = goods.head.head if goods.dep_ == "pobj" and goods.head.lower_ == "with" else \
+            goods.head if goods.dep_ in {"dobj", "obj"} else None
+        if verb is None or verb.lemma_.lower() not in LOAD_WORDS or "made" in {c.lower_ for c in goods.children}:
+            continue
+        country = gazetteer.countries.get(code)
+        if country is not None:
+            out.append(Mention(country, country.label, tok.i, tok.i + 1, sent_of[tok.i], implied=True))
     return out

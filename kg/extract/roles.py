@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 ORIGIN, DEST, VIA, BETWEEN, NAME = "origin", "destination", "via", "between", "name"
+_TERRITORY = frozenset({"country", "border", "territory", "union", "eu", "bloc", "mainland"})
 _SEQUENCE_WORDS = frozenset({"before", "then", "finally", "eventually", "later", "onward", "onwards"})
 
 
@@ -35,6 +36,8 @@ class Roles:
     anchor: Token | None = None
     planned: bool = False
     returning: bool = False
+    entered: set[int] = field(default_factory=set)
+    """Starts of the transit mentions the sentence says the train entered ("entered China")."""
     final: bool = False
     """The destination is called the final one ("its final destination in Bangkok")."""
     order: dict[int, float] = field(default_factory=dict)
@@ -59,6 +62,7 @@ class SentenceGrammar:
         for m in mentions:
             self.by_sent.setdefault(m.sentence, []).append(m)
         self.quoted = _quoted_tokens(doc)
+        self.sent_index = {sent.start: si for si, sent in enumerate(doc.sents)}
         dl = DATELINE.match(doc.text)
         self.dateline_end = dl.end() if dl else 0
 
@@ -128,6 +132,8 @@ class SentenceGrammar:
             prep, verb = g
             if prep in {"", "into", "to"}:
                 entered[verb.i] = min(entered.get(verb.i, m.start), m.start)
+                if verb.lemma_.lower() == "enter" and m.place.type == "Country":
+                    roles.entered.add(m.start)
             elif prep in {"via", "through", "from", "at", "across"}:
                 points.append((m, verb.i))
         for m, verb in points:
@@ -149,6 +155,10 @@ class SentenceGrammar:
                 roles.vias.extend(dests[:i])
                 roles.dests = dests[i:]
                 return
+
+    @staticmethod
+    def _final_word(noun: Token) -> bool:
+        return any(c.lower_ in {"final", "ultimate", "last"} for c in noun.children)
 
     def _final(self, m: Mention) -> bool:
         """A mention in "its final destination in X" / "the final stop of X"."""
@@ -172,6 +182,9 @@ class SentenceGrammar:
         """Role of a mention from the word that governs it, with the train it is tied to."""
         lex = self.lex
         t = self.doc[m.start:m.end].root
+        if m.implied:  # "a train loaded with Lao corn": the goods' country is where it came from
+            train = next((a for a in list(t.ancestors)[:6] if self.is_train(a)), None)
+            return (ORIGIN, train, 0) if train is not None else None
         pos = 0
         for _ in range(12):
             dep, head = t.dep_, t.head
@@ -205,12 +218,16 @@ class SentenceGrammar:
                 governor = prep.head
                 if p == "of" and governor.pos_ in {"NOUN", "PROPN"} and not self.is_train(governor) \
                         and governor.lemma_ not in lex.motion_nouns:
+                    if governor.pos_ == "NOUN" and governor.lemma_.lower() not in lex.place_nouns \
+                            and governor.lemma_.lower() not in lex.destination_nouns | {"part", "point"}:
+                        return None  # "the presidents of Kazakhstan": people, not a place on the way
                     t = governor  # "the city of Jinhua", "the land port of Urumqi"
                     continue
                 if p in {"in", "at"} and governor.lemma_.lower() in lex.stop_nouns:
                     anchor = self.anchor(governor.head if governor.dep_ in {"dobj", "obj"} else governor)
                     return (VIA, anchor, pos) if anchor is not None else None  # "make a stop in Kashgar"
-                if p in {"in", "at", "near", "on"} and governor.pos_ in {"NOUN", "PROPN"} \
+                if p in {"in", "at", "near", "on"} and (governor.pos_ == "PROPN" or governor.pos_ == "NOUN" and (
+                        governor.lemma_.lower() in lex.place_nouns or governor.dep_ not in {"dobj", "obj"})) \
                         and governor.lemma_ not in lex.motion_nouns and not self.is_train(governor):
                     t = governor  # "a station in the city of Jinhua", "Duisburg in Germany"
                     continue
@@ -231,6 +248,15 @@ class SentenceGrammar:
                 if role == "including":
                     return (DEST, anchor, pos) if anchor.lemma_.lower() in lex.destination_nouns else None
                 return role, anchor, pos
+            if dep == "attr" and head.lemma_ == "be":
+                subj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subj is not None and subj.lemma_.lower() in lex.destination_nouns | lex.stop_nouns:
+                    owner = next((c for c in subj.children if c.dep_ == "poss"), None)
+                    anchor = owner if owner is not None and (owner.lower_ in {"its", "their"} or self.is_train(owner)) \
+                        else subj
+                    role = DEST if subj.lemma_.lower() in lex.destination_nouns or self._final_word(subj) else VIA
+                    return role, anchor, pos  # "Its final stop is Hamburg", "the destination is Minsk"
+                return None
             if dep in {"dobj", "obj"} or (dep in {"appos", "npadvmod", "attr", "oprd"} and head.pos_ == "VERB"):
                 lemma = head.lemma_.lower()
                 if lemma in lex.include_verbs:
@@ -258,7 +284,7 @@ class SentenceGrammar:
         if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
             return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
         if p in {"from", "via", "through", "at", "in"} and lemma in lex.origin_verbs and any(
-                c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in {"country", "border"} or self._names_country(c))
+                c.dep_ in {"dobj", "obj"} and (c.lemma_.lower() in _TERRITORY or self._names_country(c))
                 for c in governor.children):
             return VIA  # "left the country from Alataw Pass", "exited China via Khorgos"
         if p == "from" or (p == "of" and prev == "out"):
@@ -274,6 +300,10 @@ class SentenceGrammar:
         if p in {"via", "through", "across", "past", "transiting", "thru"}:
             return VIA
         if p in {"in", "at"}:
+            if lemma in lex.reach_verbs and any(
+                    c.dep_ in {"dobj", "obj"} and c.pos_ == "NOUN" and c.lemma_.lower() not in lex.destination_nouns
+                    for c in governor.children):
+                return VIA  # "reach the European gauge again at the Brest crossing": a point on the way
             if lemma in lex.arrive_verbs or lemma in lex.reach_verbs:
                 return DEST
             if lemma in lex.origin_verbs:
@@ -307,10 +337,7 @@ class SentenceGrammar:
                    for m in self.by_sent.get(self._sent_index(tok), []))
 
     def _sent_index(self, tok: Token) -> int:
-        for si, ms in self.by_sent.items():
-            if any(m.start <= tok.i < m.end for m in ms):
-                return si
-        return -1
+        return self.sent_index.get(tok.sent.start, -1)
 
     def is_train(self, tok: Token) -> bool:
         """Whether a token names a train."""
@@ -403,6 +430,10 @@ class SentenceGrammar:
                 continue
             if self._line_name(chain):
                 continue  # "Suzhou-Manzhouli-Europe", "Chongqing-Xinjiang-Europe": a line's name
+            if nxt[0].lemma_.lower() in self.lex.place_nouns and nxt[0].lemma_.lower() not in {"city", "town"} \
+                    and nxt[0].dep_ == "pobj" and nxt[0].head.lower_ in {"via", "through", "at", "across", "past"}:
+                out.extend((m, VIA, 0) for m in chain)  # "the Brest-Malaszewicze crossing", "Bruzgi-Kuznica corridor"
+                continue
             if not any(self.is_train(t) or t.lemma_.lower() in self.lex.chain_nouns for t in nxt) \
                     or any(t.is_punct and t.text not in "-–" for t in nxt[:1]):
                 continue
@@ -484,9 +515,16 @@ def _planned(tok: Token) -> bool:
     return False
 
 
-def _near(a: Mention, b: Mention, gap: int = 3) -> bool:
-    """Whether two mentions stand within a few tokens of each other ("Osh, Kyrgyzstan")."""
-    return 0 <= b.start - a.end <= gap or 0 <= a.start - b.end <= gap
+_QUALIFYING = frozenset({",", "(", ")", "'s", "’s", "in", "of", "the"})
+
+
+def _near(a: Mention, b: Mention, doc: Doc, gap: int = 3) -> bool:
+    """Whether one mention locates the other: a few tokens apart, joined by "in", a comma, "'s"
+    or a bracket ("Osh, Kyrgyzstan", "Vientiane South station in Laos"), not by "via" or a verb."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = doc[first.end:second.start]
+    return len(between) <= gap and all(t.lower_ in _QUALIFYING or t.pos_ in {"ADJ", "PROPN", "NOUN"}
+                                       for t in between)
 
 
 def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
@@ -498,7 +536,7 @@ def _drop_qualifiers(roles: Roles, doc: Doc) -> None:
         for m in group:
             if m.place.type == "Country":
                 same = [s for s in specific if s.place.country == m.place.country]
-                if name != "vias" and same or any(_near(s, m) for s in same):
+                if name != "vias" and same or any(_near(s, m, doc) for s in same):
                     continue  # a transit country told apart from its city stays: "In Kyrgyzstan, ... Osh"
                 before = doc[m.start - 1].text if m.start > 0 else ""
                 if before == "(" and any(s.end in (m.start - 1, m.start - 2) for s in specific):
