@@ -532,7 +532,8 @@ def test_streamed_results_read_back_as_the_engine_wrote_them(server, seed_store,
     from kg.rdf import PREFIXES
 
     q = ("SELECT ?s ?l ?lat ?x WHERE { { ?s rdfs:label ?l . OPTIONAL { ?s geo:lat ?lat } } UNION "
-         '{ VALUES ?x { "a\\"b\\n<&>\\tc"@en-GB "1.5"^^xsd:decimal <http://example.org/a?b=c&d> "ü \\u2028" } } '
+         '{ VALUES ?x { "a\\"b\\n<&>\\tc"@en-GB "1.5"^^xsd:decimal <http://example.org/a?b=c&d> '
+         '"ü \\u2028" } } '
          "} ORDER BY ?s ?l ?x LIMIT 400")
     mime = {"JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
             "TSV": "text/tab-separated-values"}[fmt]
