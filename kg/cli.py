@@ -472,25 +472,28 @@ def import_(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 7878,
+    timeout: Annotated[float, typer.Option(help="Seconds a query may run before it is cut off.")] = settings.query_timeout,
+    max_rows: Annotated[int, typer.Option(help="Most result rows (or triples) sent per query.")] = settings.max_rows,
+    max_body: Annotated[int, typer.Option(help="Largest request body, in bytes.")] = settings.max_body,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes: queries evaluated at once.")] = settings.serve_workers,
+    read_timeout: Annotated[float, typer.Option(help="Seconds a request body may take to arrive.")] = 10.0,
     allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries: the server then "
                                                      "fetches from addresses clients name).")] = False,
     cors_origin: Annotated[list[str] | None, typer.Option(help="Web origin allowed to query from a browser "
                                                                "(repeatable; '*' for any). None by default.")] = None,
-    max_depth: Annotated[int, typer.Option(help="Deepest nesting of { ( [ accepted.")] = settings.max_query_depth,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query."""
-    from .serve import make_server
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query (query page at /)."""
+    from .serve import Limits, Server
 
+    limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, max_depth=max_depth,
+                    read_timeout=read_timeout, allow_service=allow_service,
+                    cors_origins=tuple(cor for cor in cors_origin or ()), workers=workers)
     with _errors():
-        server = make_server(_store(store), host=host, port=port, allow_service=allow_service,
-                             max_depth=max_depth, cors_origins=tuple(cors_origin or ()))
-    _echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/query  (Ctrl-C stops it)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.shutdown()
+        server = Server(_store(store), host=host, port=port, limits=limits)
+    server.run(ready=lambda url: _echo(f"SPARQL endpoint: {url}  (Ctrl-C stops it)"))
 
 
 @app.command()
