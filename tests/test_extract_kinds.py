@@ -295,3 +295,8 @@ def test_a_service_list_is_one_service_per_destination(extract):
     a = extract("Several new direct destinations have been added to the Zhengzhou service this year, including "
                 "Belgrade, Baku and Istanbul.")
     assert len({r.train for r in a.routes}) == len(a.routes) == 3
+
+
+def test_a_company_name_beside_a_bracketed_city_is_no_alias(extract):
+    a = extract("The train was sent by Taitong International Transport (Langfang) Co. from Langfang to Osh.")
+    assert "Transport" not in {m.text for m in a.mentions}

@@ -211,7 +211,11 @@ def _unclaimed_name(doc: Doc, i: int, taken: set[int]) -> bool:
 
 
 def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
-    """"Bayannuur (Bayannur)", "Bayannur (Bayannuur)": an unknown name beside a known one in brackets."""
+    """"Bayannuur (Bayannur)", "Bayannur (Bayannuur)": an unknown spelling beside a known one in
+    brackets.  The two must look alike: "Taitong International Transport (Langfang) Co." gives
+    no alias."""
+    from rapidfuzz import fuzz
+
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
     for m in mentions:
@@ -220,10 +224,15 @@ def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]
         before, after = m.start - 2, m.end + 1
         if m.start >= 2 and doc[m.start - 1].text == "(" and m.end < len(doc) and doc[m.end].text == ")" \
                 and _unclaimed_name(doc, before, taken):
-            out.append(Mention(m.place, doc[before].text, before, before + 1, sent_of[before]))
+            i = before
         elif after + 1 < len(doc) and doc[m.end].text == "(" and doc[after + 1].text == ")" \
                 and _unclaimed_name(doc, after, taken):
-            out.append(Mention(m.place, doc[after].text, after, after + 1, sent_of[after]))
+            i = after
+        else:
+            continue
+        if fuzz.ratio(fold(doc[i].text), fold(m.place.label)) >= 60 or any(
+                fuzz.ratio(fold(doc[i].text), fold(a)) >= 60 for a in m.place.aliases):
+            out.append(Mention(m.place, doc[i].text, i, i + 1, sent_of[i]))
     return out
 
 
