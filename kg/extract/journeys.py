@@ -51,10 +51,7 @@ class JourneyReader:
                 self.attrs.fill(self.current, si, sent)
         role_places = self._role_places()
         for train in self.trains:
-            if not train.destinations and train.origin is not None and train.via \
-                    and train.via[-1].type == "Country" and train.via[-1].key in train.entered:
-                train.destinations = [train.via.pop()]  # "a train loaded with Lao corn entered China"
-                train.told = True
+            _entered_end(train)
             if train.is_route() and train.destinations:
                 self._most_specific(train, role_places)
             _drop_origin_country(train)
@@ -95,6 +92,7 @@ class JourneyReader:
         return out
 
     def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
+        """Give sentence ``si``'s roles to the train it tells of: the current one, or a new one."""
         specific = [m.place for m in roles.origins if m.place.type != "Country"]
         origin = specific[0] if specific else roles.origins[0].place if roles.origins else None
         start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
@@ -237,6 +235,14 @@ class JourneyReader:
             cur.main_sentence = si
         cur.sentences[si] = sent.text.strip()
         cur.last_sentence = si
+
+
+def _entered_end(train: Train) -> None:
+    """A train told only to enter a country ends there: "a train loaded with Lao corn entered China"."""
+    if not train.destinations and train.origin is not None and train.via \
+            and train.via[-1].type == "Country" and train.via[-1].key in train.entered:
+        train.destinations = [train.via.pop()]
+        train.told = True
 
 
 def _drop_origin_country(train: Train) -> None:
