@@ -300,3 +300,17 @@ def test_a_service_list_is_one_service_per_destination(extract):
 def test_a_company_name_beside_a_bracketed_city_is_no_alias(extract):
     a = extract("The train was sent by Taitong International Transport (Langfang) Co. from Langfang to Osh.")
     assert "Transport" not in {m.text for m in a.mentions}
+
+
+def test_a_second_train_in_the_same_sentence_is_its_own(extract):
+    a = extract("A freight train was dispatched from Changsha to Almaty on Tuesday, while a new service "
+                "to Tehran will launch next month.")
+    reported = [(r.origin.label, r.destination.label) for r in a.routes if r.status == "reported"]
+    planned = [(r.origin.label, r.destination.label) for r in a.routes if r.status == "planned"]
+    assert reported == [("Changsha", "Almaty")]
+    assert planned == [("Changsha", "Tehran")]
+
+
+def test_a_dateline_is_no_part_of_the_first_sentence(extract):
+    a = extract("GANZHOU, May 20 -- A train loaded with furniture left Ganzhou on Wednesday for Moscow.")
+    assert pairs(a) == [("Ganzhou", "Moscow")]

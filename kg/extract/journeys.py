@@ -40,13 +40,15 @@ class JourneyReader:
         for si, sent in enumerate(self.sents):
             if self.g.skip(sent):
                 continue
-            roles = self.g.roles(si, sent)
-            if self.g.generic(roles) and not (roles.origins and roles.dests):
-                continue  # "There are also trains between China and Central Asia, departing from ..."
-            if roles.any():
-                self.roles_seen.append(roles)
-                self._place_roles(si, sent, roles)
-            elif self.current is not None and self.g.refers_to_train(sent) \
+            told = False
+            for roles in self.g.frames(si, sent):
+                if self.g.generic(roles) and not (roles.origins and roles.dests):
+                    continue  # "There are also trains between China and Central Asia, departing from ..."
+                if roles.any():
+                    told = True
+                    self.roles_seen.append(roles)
+                    self._place_roles(si, sent, roles)
+            if not told and self.current is not None and self.g.refers_to_train(sent) \
                     and si - self.current.last_sentence <= 3:
                 self.attrs.fill(self.current, si, sent)
         role_places = self._role_places()

@@ -16,7 +16,12 @@ MONTHS = {m: i + 1 for i, m in enumerate(
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Z .'\-]+),\s+(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2})"
-    r"(?:,\s*(?P<year>\d{4}))?\s*\((?P<agency>[^)]+)\)\s*(?:--|—|–|-)\s*"
+    r"(?:,\s*(?P<year>\d{4}))?\s*(?:\((?P<agency>[^)]+)\))?\s*(?:--|—|–|-|\.)\s*"
+)
+# The same at the start of any early paragraph (after a headline): "GANZHOU, May 20 -- A train ..."
+DATELINE_PARAGRAPH = re.compile(
+    r"(?m)^[ \t]*[A-Z][A-Z .'\-]+,[ \t]+[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?[ \t]*"
+    r"(?:\([^)\n]+\))?[ \t]*(?:--|—|–|-)[ \t]*(?=\S)"
 )
 DATE_LINE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 ISO_DATE = re.compile(r"\b(20\d{2}|19\d{2})-(\d{2})-(\d{2})\b")
@@ -147,11 +152,16 @@ def safe_date(year: int, month: int, day: int) -> dt.date | None:
 def clean_text(text: str) -> str:
     """The article body as the parser should see it.
 
-    The metadata header and control characters go; a headline or any paragraph without final
-    punctuation gets a full stop (otherwise it runs into the first sentence); glued sentences
+    The metadata header and control characters go; a dateline ("GANZHOU, May 20 --") becomes a
+    paragraph of its own; a headline or any paragraph without final punctuation gets a full stop (otherwise it runs into the first sentence); glued sentences
     ("country.An employee") get their space back.
     """
     _, text = split_metadata(text)
     text = CONTROL.sub("", DATE_LINE.sub("", text.replace("\u00a0", " "), count=1))
-    text = re.sub(r"([^\s.!?:;\"”’)\]])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
+    # A dateline is a paragraph of its own, not the start of the first sentence.
+    m = DATELINE_PARAGRAPH.search(text, 0, 1000)
+    if m is not None:
+        head = re.sub(r"\s*(?:--|—|–|-)\s*$", "", text[:m.end()])
+        text = head + ".\n\n" + text[m.end():]
+    text = re.sub(r"([^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
     return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)

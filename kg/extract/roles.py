@@ -79,10 +79,13 @@ class SentenceGrammar:
         anchor = roles.anchor
         return anchor is not None and any(c.dep_ == "expl" for c in anchor.head.children)
 
-    def roles(self, si: int, sent: Span) -> Roles:
-        """The roles sentence ``si`` gives its place mentions, and the train word they hang on."""
-        roles = Roles()
-        found: list[tuple[Mention, str, int]] = []  # mention, role, list position
+    def frames(self, si: int, sent: Span) -> list[Roles]:
+        """The trains sentence ``si`` tells of, each with the roles it gives places.
+
+        Usually one; a second train word with its own indefinite article starts another
+        ("... was dispatched from Changsha to Almaty, while a new service to Tehran will launch").
+        """
+        groups: list[tuple[list[Token], list[tuple[Mention, str, int]]]] = []
         for m in self.by_sent.get(si, []):
             if self.doc[m.start].idx < self.dateline_end or m.start in self.quoted:
                 continue
@@ -92,17 +95,39 @@ class SentenceGrammar:
             role, anchor, pos = got
             if _negated(anchor) or _other_train(anchor):
                 continue
-            roles.planned = roles.planned or _planned(anchor)
-            roles.returning = roles.returning or self.returning(anchor)
-            roles.anchor = roles.anchor or anchor
-            found.append((m, role, pos))
-        found.extend(self._hyphen_chains(si))
+            group = next((g for g in groups if any(a.i == anchor.i for a in g[0])), None)
+            if group is None and groups and not (self.is_train(anchor) and _indefinite(anchor)):
+                group = groups[0]
+            if group is None:
+                groups.append(group := ([], []))
+            group[0].append(anchor)
+            group[1].append((m, role, pos))
+        if not groups:
+            groups.append(([], []))
+        groups[0][1].extend(self._hyphen_chains(si))
+        return [self._roles(si, anchors, found) for anchors, found in groups]
+
+    def roles(self, si: int, sent: Span) -> Roles:
+        """All the roles sentence ``si`` gives its place mentions, as if it told of one train."""
+        frames = self.frames(si, sent)
+        if len(frames) == 1:
+            return frames[0]
+        found = [(m, ORIGIN, 0) for f in frames for m in f.origins] + \
+            [(m, DEST, 0) for f in frames for m in f.dests] + [(m, VIA, 0) for f in frames for m in f.vias]
+        roles = self._roles(si, [], found)
+        roles.anchor, roles.planned, roles.returning = frames[0].anchor, frames[0].planned, frames[0].returning
+        return roles
+
+    def _roles(self, si: int, anchors: list[Token], found: list[tuple[Mention, str, int]]) -> Roles:
+        roles = Roles(anchor=anchors[0] if anchors else None)
         for m, role, pos in found:
             if role == BETWEEN:
                 role = ORIGIN if pos == 0 else DEST
             if role == NAME:
                 role = ORIGIN
             getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
+        roles.planned = any(_planned(a) for a in anchors)
+        roles.returning = any(self.returning(a) for a in anchors[:1])
         _drop_qualifiers(roles, self.doc)
         self._crossing_points_first(roles)
         self._intermediate_destinations(roles)
@@ -489,6 +514,12 @@ def _quoted_tokens(doc: Doc) -> set[int]:
         if inside:
             out.add(t.i)
     return out
+
+
+def _indefinite(tok: Token) -> bool:
+    """"a new service": a train word that brings in a train of its own in the same sentence.
+    ("another train will deliver the cargo to X" carries the same goods on: not a new journey.)"""
+    return any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in tok.children)
 
 
 def _other_train(tok: Token) -> bool:
