@@ -314,3 +314,29 @@ def test_a_second_train_in_the_same_sentence_is_its_own(extract):
 def test_a_dateline_is_no_part_of_the_first_sentence(extract):
     a = extract("GANZHOU, May 20 -- A train loaded with furniture left Ganzhou on Wednesday for Moscow.")
     assert pairs(a) == [("Ganzhou", "Moscow")]
+
+
+def test_air_and_road_are_no_trains(extract):
+    assert pairs(extract("Changsha also opened a cargo flight route to Chicago this year.")) == []
+
+
+def test_a_city_operating_services_is_their_origin(extract):
+    a = extract("Qingdao already operates regular freight services to Almaty and Bishkek.")
+    assert sorted(pairs(a)) == [("Qingdao", "Almaty"), ("Qingdao", "Bishkek")]
+
+
+def test_trade_onward_is_no_train_journey(extract):
+    a = extract("A freight train left Qingdao for Tashkent on Sunday. The shipment will be distributed from "
+                "Tashkent to retailers in Samarkand.")
+    assert pairs(a) == [("Qingdao", "Tashkent")]
+
+
+def test_a_train_named_after_its_destination(extract):
+    a = extract("A train left Ganzhou for Moscow on Wednesday. The city's first Moscow train ran in 2019.")
+    assert pairs(a) == [("Ganzhou", "Moscow")]
+
+
+def test_a_city_border_port_is_the_port(extract):
+    a = extract("The train left Nanning for Hanoi, leaving China at the Pingxiang border port.")
+    assert pairs(a) == [("Nanning", "Hanoi")]
+    assert vias(a) == ["Pingxiang Port"]

@@ -95,6 +95,10 @@ class JourneyReader:
 
     def _place_roles(self, si: int, sent: Span, roles: Roles) -> None:
         """Give sentence ``si``'s roles to the train it tells of: the current one, or a new one."""
+        cur = self.current
+        for m in roles.named:  # a name is the train's origin ("the Zhengzhou train"), unless it is where
+            if cur is None or not any(_compatible(m.place, d) for d in cur.destinations):  # the train goes
+                roles.origins.append(m)
         specific = [m.place for m in roles.origins if m.place.type != "Country"]
         origin = specific[0] if specific else roles.origins[0].place if roles.origins else None
         start = origin or (self.current.origin if self.current is not None and not roles.returning else None)
@@ -108,7 +112,9 @@ class JourneyReader:
             cur = None
         elif cur is not None and self._continues(roles) and self._goes_beyond(roles, cur, origin, dests):
             pass  # the end the train was said to have was only a point on its way
-        elif cur is not None and not roles.origins and dests and self._en_route(roles, cur, dests):
+        elif cur is not None and dests and all(  # no origin, or only "leaves China" on the way
+                m.place.type == "Country" and cur.origin is not None and _compatible(m.place, cur.origin)
+                for m in roles.origins) and self._en_route(roles, cur, dests):
             # "It entered Russia ... then headed to Moscow and Poland" after "left Harbin for Hamburg".
             vias = _unique([*vias, *dests])
             dests = []

@@ -44,13 +44,16 @@ class Lexicon:
     service_nouns: frozenset[str]
     include_verbs: frozenset[str]
     stop_nouns: frozenset[str]
+    trade_verbs: frozenset[str]
+    non_rail: frozenset[str]
     service_modifiers: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 
     def is_train(self, tok: Token) -> bool:
         """Whether a token names a train (or a service, shipment, journey ...)."""
-        if tok.pos_ in {"VERB", "AUX"}:
-            return False
+        if tok.pos_ in {"VERB", "AUX"} or any(c.dep_ in {"compound", "amod", "nmod"} and c.lemma_.lower()
+                                              in self.non_rail for c in tok.children):
+            return False  # "a cargo flight route", "sea freight", "air cargo": not a train
         if tok.lemma_.lower() in self.train_nouns or tok.lower_ in self.train_nouns:
             return True
         # "a new rail link", "the train route": a service, where a modifier says it is one

@@ -27,7 +27,8 @@ NON_PLACE_ENTS = frozenset(
 NUMERIC_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # Words that may follow a place name and belong to the surface form kept as an alias.
-SUFFIXES = frozenset({"port", "pass", "city", "station", "railway station", "land port", "dry port"})
+SUFFIXES = frozenset({"port", "pass", "city", "station", "railway station", "land port", "dry port",
+                      "border port"})
 ADMIN_WORDS = frozenset({"province", "region", "prefecture", "county", "state", "oblast", "district"})
 FEATURES = frozenset({"Delta", "River", "Sea", "Lake", "Mountains", "Basin", "Plain", "Strait", "Bay",
                       "Gulf", "Island", "Islands", "Peninsula", "Valley", "Desert", "Asia", "Asian",
@@ -68,6 +69,10 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
         place = gazetteer.resolve(span.text, countries=context)
         if place is None:
             continue
+        if place.type == "City" and _port_word_after(doc, span.end):
+            port = next((p for _, p in gazetteer.candidates(f"{span.text} port")
+                         if p.type == "Port" and p.country == place.country), None)
+            place = port or place  # "the Pingxiang border port" is the crossing, not the city
         end = _extend_suffix(doc, span.end)
         mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
     described = _descriptions(doc, gazetteer, mentions, sent_of)
@@ -161,6 +166,13 @@ def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span 
     if len(fold(span.text)) < 3:
         return False
     return in_place_ent or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+
+
+def _port_word_after(doc: Doc, end: int) -> bool:
+    """Whether "port" follows, maybe after "border", "land", "rail" or "dry"."""
+    words = [t.lower_ for t in doc[end:end + 2]]
+    return bool(words) and (words[0] == "port" or len(words) == 2 and words[1] == "port"
+                            and words[0] in {"border", "land", "rail", "railway", "dry"})
 
 
 def _extend_suffix(doc: Doc, end: int) -> int:

@@ -43,9 +43,12 @@ class Roles:
     order: dict[int, float] = field(default_factory=dict)
     """Travel-order key of a transit mention (by its start token) where it is not text order."""
 
+    named: list[Mention] = field(default_factory=list)
+    """Places that only name the train ("the Zhengzhou train", "the planned Tehran service")."""
+
     def any(self) -> bool:
         """Whether the sentence gives any place a role."""
-        return bool(self.origins or self.dests or self.vias)
+        return bool(self.origins or self.dests or self.vias or self.named)
 
     def travel_order(self, mentions: list[Mention]) -> list[Mention]:
         """Transit mentions in travel order."""
@@ -123,9 +126,7 @@ class SentenceGrammar:
         for m, role, pos in found:
             if role == BETWEEN:
                 role = ORIGIN if pos == 0 else DEST
-            if role == NAME:
-                role = ORIGIN
-            getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias"}[role]).append(m)
+            getattr(roles, {ORIGIN: "origins", DEST: "dests", VIA: "vias", NAME: "named"}[role]).append(m)
         roles.planned = any(_planned(a) for a in anchors)
         roles.returning = any(self.returning(a) for a in anchors[:1])
         _drop_qualifiers(roles, self.doc)
@@ -307,6 +308,8 @@ class SentenceGrammar:
     def _prep_role(self, p: str, prep: Token, governor: Token) -> str | None:
         lex = self.lex
         lemma = governor.lemma_.lower()
+        if lemma in lex.trade_verbs:
+            return None  # "distributed from Tashkent to retailers in Samarkand": trade, not the train
         prev = self.doc[prep.i - 1].lower_ if prep.i > 0 else ""
         if p == "from" and lemma in lex.cross_verbs and lemma != "pass":
             return VIA  # "entered Russia from Manzhouli": where it crossed, not where it began
@@ -389,6 +392,10 @@ class SentenceGrammar:
                 if subj is None:  # "the freight train links ..." parsed with "train" as a compound
                     subj = next((c for c in t.children if c.dep_ in {"compound", "npadvmod"}
                                  and c.i < t.i and self.is_train(c)), None)
+                obj = next((c for c in t.children if c.dep_ in {"dobj", "obj"} and self.is_train(c)), None)
+                if obj is not None and t.lemma_.lower() in lex.launch_verbs and (
+                        subj is None or not self.is_train(subj)):
+                    return obj  # "Qingdao operates regular services to Almaty": the services go there
                 if subj is not None:
                     if self.is_train(subj) or subj.lower_ in {"it", "which", "that"}:
                         return subj
@@ -407,6 +414,9 @@ class SentenceGrammar:
                     continue
                 return None
             if t.pos_ in {"NOUN", "PROPN"}:
+                if via_acl and (owner := next((c for c in t.children if c.dep_ == "compound"
+                                               and self.is_train(c)), None)) is not None:
+                    return owner  # "A train carrying sportswear ... set out for X" parsed around "sportswear"
                 if via_acl and (owner := _of_train(t, self.is_train)) is not None:
                     return owner  # "the operators of the train sent from X": the PP hung on the wrong noun
                 if via_acl and t.dep_ in {"pobj", "dobj"} and not self.is_train(t) \
