@@ -340,3 +340,13 @@ def test_a_city_border_port_is_the_port(extract):
     a = extract("The train left Nanning for Hanoi, leaving China at the Pingxiang border port.")
     assert pairs(a) == [("Nanning", "Hanoi")]
     assert vias(a) == ["Pingxiang Port"]
+
+
+def test_a_hub_in_a_city_is_the_city(extract):
+    a = extract("A freight train departed from the Jiaozhou hub in Qingdao on Sunday, heading for Tashkent.")
+    assert pairs(a) == [("Qingdao", "Tashkent")]
+
+
+def test_hopes_are_plans(extract):
+    a = extract("The port group hopes to add a second weekly train from Qingdao to Tashkent.")
+    assert all(r.status == "planned" for r in a.routes)

@@ -46,6 +46,7 @@ class Lexicon:
     stop_nouns: frozenset[str]
     trade_verbs: frozenset[str]
     non_rail: frozenset[str]
+    plan_verbs: frozenset[str]
     service_modifiers: frozenset[str]
     durations: dict[str, float] = field(default_factory=dict)
 

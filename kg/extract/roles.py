@@ -130,6 +130,7 @@ class SentenceGrammar:
         roles.planned = any(_planned(a) for a in anchors)
         roles.returning = any(self.returning(a) for a in anchors[:1])
         _drop_qualifiers(roles, self.doc)
+        self._located_places(roles)
         self._crossing_points_first(roles)
         self._intermediate_destinations(roles)
         if roles.dests and not roles.origins and roles.anchor is not None \
@@ -137,6 +138,24 @@ class SentenceGrammar:
                 | self.lex.chain_nouns - {"train", "freight", "express"}:
             roles.origins = self._owner_places(si, roles.anchor)
         return roles
+
+    def _located_places(self, roles: Roles) -> None:
+        """"the Jiaozhou hub in Qingdao", "Tuanjiecun station in Chongqing": a town naming a hub,
+        station or district located in a city gives way to the city."""
+        for name in ("origins", "dests"):
+            group: list[Mention] = getattr(roles, name)
+            drop = set()
+            for a in group:
+                ra = self.doc[a.start:a.end].root
+                noun = ra.head
+                if a.place.type != "City" or ra.dep_ != "compound" or noun.lemma_.lower() not in self.lex.place_nouns:
+                    continue
+                for b in group:
+                    rb = self.doc[b.start:b.end].root
+                    if b is not a and b.place.type == "City" and rb.dep_ == "pobj" and rb.head.lower_ == "in" \
+                            and rb.head.head.i == noun.i:
+                        drop.add(a.start)
+            setattr(roles, name, [m for m in group if m.start not in drop])
 
     def _crossing_points_first(self, roles: Roles) -> None:
         """"entered Russia via/from Manzhouli", "crosses into Kazakhstan through Alashankou": the
@@ -552,7 +571,8 @@ def _planned(tok: Token) -> bool:
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
     for v in (verb, *list(verb.ancestors)[:3]):
         lemma = v.lemma_.lower()
-        if lemma in {"plan", "intend", "aim", "schedule"} and v.dep_ != "ROOT" or lemma in {"plan", "intend"}:
+        if lemma in {"plan", "intend", "aim", "schedule"} and v.dep_ != "ROOT" or lemma in lex.plan_verbs \
+                or v.lower_ in lex.plan_verbs:  # the small model lemmatises "hopes" as "hop"
             return True
         if lemma in lex.launch_verbs | lex.origin_verbs and any(
                 c.lower_ in {"will", "shall", "'ll"} and c.dep_ == "aux" for c in v.children):
