@@ -42,7 +42,7 @@ from .store import open_store
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
-  ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidence ?evidence .
+  ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidenceSentence/kgo:text ?evidence .
   ?train kgo:sourceDocument/kgo:fileName ?doc .
   FILTER NOT EXISTS { ?train kgo:status "planned" }
 }"""

@@ -86,9 +86,46 @@ def article_graph(article: Article, *, version: str) -> Graph:
                 g.add((iri, SKOS.altLabel, Literal(alias.strip())))
     if article.source:
         g.add((doc, DCTERMS.source, _source_term(article.source)))
+    sentences = _sentence_nodes(g, article, doc)
     for n, routes in enumerate(_trains(article.routes), start=1):
-        _describe_train(g, routes, doc, n)
+        _describe_train(g, routes, doc, n, sentences)
     return g
+
+
+def sentence_iri(doc: URIRef, n: int) -> URIRef:
+    """IRI of the ``n``-th (1-based, in text order) evidence sentence of an article."""
+    return URIRef(f"{KGR}sentence/{quote(str(doc).rsplit('/', 1)[-1], safe='')}/{n}")
+
+
+def _evidence_texts(article: Article) -> list[str]:
+    """Every distinct text a train or leg of the article cites, in first-use order."""
+    texts: list[str] = []
+    for route in article.routes:
+        texts += [route.evidence, *route.sentences]
+        texts += [t for leg in branch_legs(route) for t in leg.evidence]
+    return list(dict.fromkeys(t for t in texts if t))
+
+
+def _sentence_nodes(g: Graph, article: Article, doc: URIRef) -> dict[str, URIRef]:
+    """One kgo:Sentence per distinct cited text, numbered in text order; text -> its IRI.
+
+    Trains and legs point at these nodes (kgo:evidenceSentence, kgo:contributingSentence)
+    instead of repeating the text: a long sentence that supports many legs is stored once.
+    """
+    texts = _evidence_texts(article)
+    offsets = {t: article.text.find(t) for t in texts}
+    first = {t: k for k, t in enumerate(texts)}
+    order = sorted(texts, key=lambda t: (offsets[t] < 0, offsets[t], first[t]))
+    nodes: dict[str, URIRef] = {}
+    for n, text in enumerate(order, start=1):
+        iri = nodes[text] = sentence_iri(doc, n)
+        g.add((iri, RDF.type, KGO.Sentence))
+        g.add((iri, KGO.text, Literal(text)))
+        g.add((iri, KGO.sequence, Literal(n)))
+        g.add((iri, KGO.sourceDocument, doc))
+        if offsets[text] >= 0:
+            g.add((iri, KGO.offset, Literal(offsets[text])))
+    return nodes
 
 
 def shared_graph(article: Article, *, countries: dict[str, Place] | None = None) -> Graph:
@@ -167,7 +204,7 @@ def train_iri(doc: URIRef, n: int) -> URIRef:
     return URIRef(f"{KGR}train/{quote(str(doc).rsplit('/', 1)[-1], safe='')}/{n}")
 
 
-def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int) -> None:
+def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int, sentences: dict[str, URIRef]) -> None:
     """One kgo:Train for the routes of one train: several destinations, legs per branch."""
     first = routes[0]
     train = train_iri(doc, n)
@@ -180,9 +217,10 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int) -> None:
     g.add((train, KGO.status, Literal(first.status)))
     for route in routes:
         if route.evidence:
-            g.add((train, KGO.evidence, Literal(route.evidence)))
+            g.add((train, KGO.evidenceSentence, sentences[route.evidence]))
         for sentence in route.sentences:
-            g.add((train, KGO.sentence, Literal(sentence)))
+            if sentence:
+                g.add((train, KGO.contributingSentence, sentences[sentence]))
         for item in route.cargo:
             g.add((train, KGO.cargo, cargo_iri(item)))
     if first.origin is not None:
@@ -205,10 +243,10 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int) -> None:
             key = (seq, leg.start.key, leg.end.key, tuple(c.key for c in leg.crosses))
             if key in written:  # the shared start of several branches is one leg
                 for text in leg.evidence:
-                    g.add((written[key], KGO.evidence, Literal(text)))
+                    g.add((written[key], KGO.evidenceSentence, sentences[text]))
                 continue
             iri = written[key] = URIRef(f"{train}/leg/{len(written) + 1}")
-            _describe_leg(g, iri, train, seq, leg)
+            _describe_leg(g, iri, train, seq, leg, sentences)
     for prop, value, dtype in (
         (KGO.containers, first.containers, XSD.integer), (KGO.teu, first.teu, XSD.integer),
         (KGO.weightTonnes, first.tonnes, XSD.decimal), (KGO.journeyDays, first.days, XSD.decimal),
@@ -264,14 +302,15 @@ def _without_repeats(texts: list[str]) -> list[str]:
     return [t for t in unique if not any(t != other and t in other for other in unique)]
 
 
-def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg) -> None:
+def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg,
+                  sentences: dict[str, URIRef]) -> None:
     g.add((iri, RDF.type, KGO.Leg))
     g.add((iri, KGO.legOf, train))
     g.add((iri, KGO.sequence, Literal(seq)))
     g.add((iri, KGO.fromPlace, place_iri(leg.start)))
     g.add((iri, KGO.toPlace, place_iri(leg.end)))
     for text in leg.evidence:
-        g.add((iri, KGO.evidence, Literal(text)))
+        g.add((iri, KGO.evidenceSentence, sentences[text]))
     for k, country in enumerate(leg.crosses, start=1):
         crossing = URIRef(f"{iri}/crossing/{k}")
         g.add((iri, KGO.crosses, place_iri(country)))

@@ -326,7 +326,7 @@ SELECT DISTINCT ?train ?origin ?doc ?containers ?teu ?tonnes ?days ?date ?status
 } ORDER BY ?doc ?train
 """
 _DESTINATIONS = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:destination/rdfs:label ?label }"
-_EVIDENCE = "SELECT DISTINCT ?train ?evidence WHERE { ?train a kgo:Train ; kgo:evidence ?evidence }"
+_EVIDENCE = "SELECT DISTINCT ?train ?evidence WHERE { ?train a kgo:Train ; kgo:evidenceSentence/kgo:text ?evidence }"
 _VIA = """
 SELECT DISTINCT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
 ORDER BY ?train ?seq

@@ -30,7 +30,7 @@ def test_build_summary_counts(seed_store):
 def test_every_train_has_provenance(seed_store):
     rows = kg.query(
         "SELECT ?t ?doc ?ev WHERE { ?t a kgo:Train . OPTIONAL { ?t kgo:sourceDocument/kgo:fileName ?doc } "
-        "OPTIONAL { ?t kgo:evidence ?ev } }", store=seed_store).rows
+        "OPTIONAL { ?t kgo:evidenceSentence/kgo:text ?ev } }", store=seed_store).rows
     assert rows
     for _, doc, evidence in rows:
         assert doc in {p.name for p in SEEDS.glob("*.txt")}

@@ -36,7 +36,7 @@ def test_shapes_catch_broken_data():
     """, format="turtle")
     lines = [v.line() for v in validate_graph(bad)]
     text = "\n".join(lines)
-    assert "kgr:t1" in text and "kgo:evidence" in text  # no evidence
+    assert "kgr:t1" in text and "kgo:evidenceSentence" in text  # no evidence
     assert "kgo:sourceDocument" in text
     assert "transit stops are not numbered 1..n" in text
     assert "kgr:p1 kgo:locatedIn" in text and "kgr:p1 kgo:countryCode" in text

@@ -81,7 +81,7 @@ def test_transit_countries_become_ordered_crossings_of_the_leg():
     crossings = sorted((int(g.value(c, KGO.sequence)), g.value(c, KGO.country)) for c in g.objects(leg, KGO.crossing))
     assert crossings == [(1, place_iri(_place("Kazakhstan"))), (2, place_iri(_place("Uzbekistan")))]
     assert set(g.objects(leg, KGO.crosses)) == {place_iri(_place("Kazakhstan")), place_iri(_place("Uzbekistan"))}
-    assert [str(e) for e in g.objects(leg, KGO.evidence)] == [
+    assert [str(g.value(e, KGO.text)) for e in g.objects(leg, KGO.evidenceSentence)] == [
         "The train links Nantong to Hairatan through Kazakhstan and Uzbekistan."]
     # the train still says what the text says, countries included, in order
     stops = sorted((int(g.value(s, KGO.sequence)), g.value(s, KGO.place)) for s in g.objects(nantong, KGO.transit))

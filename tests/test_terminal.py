@@ -37,7 +37,7 @@ COMMANDS = [
     ["ask", "Nantong to Hairatan via?"],
     ["ask", "What goes through Kazakhstan?"],
     ["query", "SELECT DISTINCT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l"],
-    ["query", "SELECT DISTINCT ?e WHERE { ?s kgo:evidence ?e }", "--format", "csv"],
+    ["query", "SELECT DISTINCT ?e WHERE { ?s kgo:evidenceSentence/kgo:text ?e }", "--format", "csv"],
     ["query", "documents"],
     ["central", "--top", "50"],
     ["whatif", "--remove", "Kazakhstan"],
@@ -67,7 +67,7 @@ def _strings(data):
 def test_the_store_really_holds_the_escapes(runner, hostile_store):
     """JSON output keeps the data exact (escaped, never raw), which also proves the fixture is hostile."""
     for args in (["routes", "--json"], ["places", "--json"], ["path", "Nantong", "Hairatan", "--json"],
-                 ["query", "SELECT ?e WHERE { ?s kgo:evidence ?e }", "--format", "json"]):
+                 ["query", "SELECT ?e WHERE { ?s kgo:evidenceSentence/kgo:text ?e }", "--format", "json"]):
         result = runner.invoke(app, [*args, "--store", hostile_store])
         assert result.exit_code == 0, result.output
         assert not RAW.findall(result.output)
