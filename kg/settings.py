@@ -25,6 +25,9 @@ max_query_depth : int
     Deepest nesting of ``{ ( [`` a SPARQL query may have (``kg query`` and ``kg serve``).
     Oxigraph parses nesting recursively and crashes the process on a few thousand levels;
     hand-written queries stay under 20.  Default 200; ``--max-depth`` overrides it.
+max_query_chars : int
+    Longest SPARQL query accepted (characters), in ``kg query`` and ``kg serve``: Oxigraph also
+    crashes on very long flat queries.  Default 50,000; ``KG_MAX_QUERY_CHARS`` overrides it.
 allow_service : bool
     Whether ``SERVICE`` (federated queries) may run.  Off: a federated query makes this machine
     send requests to any address a client names.  ``--allow-service`` turns it on.
@@ -55,6 +58,7 @@ ontology: str = "https://w3id.org/freight-kg/ontology#"
 resource: str = "https://w3id.org/freight-kg/id/"
 min_town_population: int = int(os.environ.get("KG_MIN_TOWN_POPULATION", "5000"))
 max_query_depth: int = 200
+max_query_chars: int = int(os.environ.get("KG_MAX_QUERY_CHARS", "50000"))
 allow_service: bool = False
 query_timeout: float = 30.0
 max_rows: int = 100_000

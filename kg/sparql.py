@@ -85,7 +85,9 @@ def check_query(text: str, *, max_depth: int | None = None, allow_service: bool 
 
     Oxigraph parses nested groups and expressions recursively and crashes the whole process
     (SIGSEGV) on a few thousand nested braces, so the nesting of ``{ ( [`` outside strings,
-    IRIs and comments is counted first, after the ``\u`` escapes SPARQL allows anywhere.
+    IRIs and comments is counted first, after the ``\u`` escapes SPARQL allows anywhere.  Very
+    long flat queries (a 50,000-term sum, 10,000 triple patterns) crash it too, so a query
+    longer than :data:`kg.settings.max_query_chars` is refused as well.
 
     Parameters
     ----------
@@ -104,6 +106,10 @@ def check_query(text: str, *, max_depth: int | None = None, allow_service: bool 
     """
     limit = settings.max_query_depth if max_depth is None else max_depth
     allow = settings.allow_service if allow_service is None else allow_service
+    if len(text) > settings.max_query_chars:
+        raise QueryError(f"the query is {len(text):,} characters long, more than the limit of "
+                         f"{settings.max_query_chars:,}: the engine can crash on such long queries; "
+                         "split it (or raise KG_MAX_QUERY_CHARS)")
     code, deepest = _code_only(_unescape(text))
     if deepest > limit:
         raise QueryError(f"the query nests brackets {deepest} deep, more than the limit of {limit}: "

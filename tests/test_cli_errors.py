@@ -138,3 +138,18 @@ def test_a_failed_write_keeps_the_previous_file(seed_store, tmp_path):
     finally:
         tmp_path.chmod(0o700)
     assert [p.name for p in tmp_path.iterdir()] == ["routes.html"]
+
+
+def test_a_very_long_flat_query_is_refused_not_crashed(seed_store, tmp_path):
+    """10,000 triple patterns crash Oxigraph's parser (SIGSEGV); kg query refuses them in one line.
+    Run in a subprocess: without the guard this would take the test process down."""
+    import subprocess
+    import sys
+
+    query = tmp_path / "long.rq"
+    query.write_text("SELECT * WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(10_000)) + " }",
+                     encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg", "query", str(query), "--store", seed_store],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, (done.returncode, done.stderr[-300:])
+    assert "characters long" in done.stderr and len(done.stderr.strip().splitlines()) == 1
