@@ -28,6 +28,9 @@ max_query_depth : int
 max_query_chars : int
     Longest SPARQL query accepted (characters), in ``kg query`` and ``kg serve``: Oxigraph also
     crashes on very long flat queries.  Default 50,000; ``KG_MAX_QUERY_CHARS`` overrides it.
+max_query_operators : int
+    Most operators (``+ * / = < > && || != <= >=``, outside strings and IRIs) a query may hold:
+    a chain of 8,000 ``+`` crashes Oxigraph.  Default 2,000; ``KG_MAX_QUERY_OPERATORS``.
 allow_service : bool
     Whether ``SERVICE`` (federated queries) may run.  Off: a federated query makes this machine
     send requests to any address a client names.  ``--allow-service`` turns it on.
@@ -59,6 +62,7 @@ resource: str = "https://w3id.org/freight-kg/id/"
 min_town_population: int = int(os.environ.get("KG_MIN_TOWN_POPULATION", "5000"))
 max_query_depth: int = 200
 max_query_chars: int = int(os.environ.get("KG_MAX_QUERY_CHARS", "50000"))
+max_query_operators: int = int(os.environ.get("KG_MAX_QUERY_OPERATORS", "2000"))
 allow_service: bool = False
 query_timeout: float = 30.0
 max_rows: int = 100_000

@@ -26,6 +26,7 @@ _COMMENTS = re.compile(r"^\s*#.*$", re.M)
 _UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SERVICE = re.compile(r"(?<![\w:?$.\-])SERVICE(?![\w:\-])", re.I)
+_OPERATOR = re.compile(r"\|\||&&|!=|<=|>=|[+*/=<>]")
 _OPEN, _CLOSE = "{([", "})]"
 
 
@@ -86,8 +87,9 @@ def check_query(text: str, *, max_depth: int | None = None, allow_service: bool 
     Oxigraph parses nested groups and expressions recursively and crashes the whole process
     (SIGSEGV) on a few thousand nested braces, so the nesting of ``{ ( [`` outside strings,
     IRIs and comments is counted first, after the ``\u`` escapes SPARQL allows anywhere.  Very
-    long flat queries (a 50,000-term sum, 10,000 triple patterns) crash it too, so a query
-    longer than :data:`kg.settings.max_query_chars` is refused as well.
+    long flat queries crash it too (a chain of 8,000 ``+``, 10,000 triple patterns), so a query
+    longer than :data:`kg.settings.max_query_chars` or with more operators than
+    :data:`kg.settings.max_query_operators` is refused as well.
 
     Parameters
     ----------
@@ -111,6 +113,11 @@ def check_query(text: str, *, max_depth: int | None = None, allow_service: bool 
                          f"{settings.max_query_chars:,}: the engine can crash on such long queries; "
                          "split it (or raise KG_MAX_QUERY_CHARS)")
     code, deepest = _code_only(_unescape(text))
+    operators = len(_OPERATOR.findall(code))
+    if operators > settings.max_query_operators:
+        raise QueryError(f"the query has {operators:,} operators, more than the limit of "
+                         f"{settings.max_query_operators:,}: the engine crashes on long chains of them "
+                         "(8,000 '+' in a row); split the expression (or raise KG_MAX_QUERY_OPERATORS)")
     if deepest > limit:
         raise QueryError(f"the query nests brackets {deepest} deep, more than the limit of {limit}: "
                          "flatten it (or raise the limit with --max-depth)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import os
 import subprocess
 import sys
 import threading
@@ -34,10 +35,11 @@ FORM = "application/x-www-form-urlencoded"
 class Server:
     """A `kg serve` child process; ``url`` is its /query endpoint."""
 
-    def __init__(self, store: str, *args: str) -> None:
+    def __init__(self, store: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg", "serve", "--store", store, "--port", "0", *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **env} if env else None)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
         reader.start()
@@ -436,12 +438,27 @@ def test_busy_port_is_one_line(server, seed_store):
                                                 "`kg serve`?): stop it or pass --port with a free one"]
 
 
-def test_a_query_that_crashes_the_engine_costs_only_its_worker(server):
-    chain = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"  # shallow, but recursive inside
-    status, _, body = http(server.url, data=chain.encode(),
-                           headers={"Content-Type": "application/sparql-query"})
-    assert status == 500 and b"crashed" in body
+# Queries that crash the engine are refused by size and operator limits; with the limits raised
+# they reach a worker, and the crash must cost only that worker.
+NO_LIMITS = {"KG_MAX_QUERY_CHARS": "10000000", "KG_MAX_QUERY_OPERATORS": "10000000"}
+CHAIN = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"  # shallow, but recursive inside
+
+
+def test_a_query_that_would_crash_the_engine_is_refused(server):
+    status, _, body = http(server.url, data=CHAIN.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"limit" in body
     assert server.alive() and count_trains(server) > 0
+
+
+def test_a_query_that_crashes_the_engine_costs_only_its_worker(seed_store):
+    unguarded = Server(seed_store, env=NO_LIMITS)
+    try:
+        status, _, body = http(unguarded.url, data=CHAIN.encode(),
+                               headers={"Content-Type": "application/sparql-query"})
+        assert status == 500 and b"crashed" in body
+        assert unguarded.alive() and count_trains(unguarded) > 0
+    finally:
+        unguarded.stop()
 
 
 def test_evaluation_errors_get_a_readable_answer(seed_store):
@@ -469,14 +486,17 @@ def test_idle_connections_are_closed(server):
             s.close()
 
 
-def test_the_pool_keeps_its_size_through_crashes_and_cut_offs(seed_store):
+def test_the_pool_keeps_its_size_through_crashes_and_cut_offs(seed_store, monkeypatch):
+    from kg import settings
     from kg.serve import Limits, serve_in_thread
+
+    monkeypatch.setattr(settings, "max_query_chars", 10_000_000)
+    monkeypatch.setattr(settings, "max_query_operators", 10_000_000)
 
     server = serve_in_thread(seed_store, limits=Limits(workers=2, timeout=2))
     pool = server.app.state.endpoint.pool
     try:
-        chain = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 50_000) + ") }"
-        for q in (chain, CARTESIAN, chain):
+        for q in (CHAIN, CARTESIAN, CHAIN):
             status, _, _ = http(server.url, data=q.encode(),
                                 headers={"Content-Type": "application/sparql-query"})
             assert status in (500, 503)
