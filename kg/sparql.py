@@ -17,17 +17,15 @@ from rdflib.term import Identifier
 from . import settings
 from ._errors import InputError, QueryError
 from .rdf import PREFIXES
-from .store import open_store
+from .store import code_only, open_store
 
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I | re.M)
 _COMMENTS = re.compile(r"^\s*#.*$", re.M)
 
 
 _UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SERVICE = re.compile(r"(?<![\w:?$.\-])SERVICE(?![\w:\-])", re.I)
 _OPERATOR = re.compile(r"\|\||&&|!=|<=|>=|[+*/=<>]")
-_OPEN, _CLOSE = "{([", "})]"
 
 
 def _unescape(text: str) -> str:
@@ -39,46 +37,6 @@ def _unescape(text: str) -> str:
     return _UESCAPE.sub(char, text)
 
 
-def _code_only(text: str) -> tuple[str, int]:
-    """The query with strings, IRIs and comments blanked out, and its deepest bracket nesting.
-
-    One pass, no recursion: safe on any input, however deep.
-    """
-    out: list[str] = []
-    depth = deepest = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            out.append(" ")
-            continue
-        if c in "\"'":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and text[j:j + len(quote)] != quote:
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            out.append(" ")
-            continue
-        if c == "<" and (m := _IRI_REF.match(text, i)):
-            # Blanked for the keyword search, but its brackets still count: `1<((1))>0` is
-            # also a comparison of nested parentheses to the parser.
-            for b in m.group(0):
-                depth += (b in _OPEN) - (b in _CLOSE)
-                deepest = max(deepest, depth)
-            i = m.end()
-            out.append(" ")
-            continue
-        if c in _OPEN:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif c in _CLOSE:
-            depth -= 1
-        out.append(c)
-        i += 1
-    return "".join(out), deepest
 
 
 def check_query(text: str, *, max_depth: int | None = None, allow_service: bool | None = None) -> None:
@@ -112,7 +70,7 @@ def check_query(text: str, *, max_depth: int | None = None, allow_service: bool 
         raise QueryError(f"the query is {len(text):,} characters long, more than the limit of "
                          f"{settings.max_query_chars:,}: the engine can crash on such long queries; "
                          "split it (or raise KG_MAX_QUERY_CHARS)")
-    code, deepest = _code_only(_unescape(text))
+    code, deepest = code_only(_unescape(text))
     operators = len(_OPERATOR.findall(code))
     if operators > settings.max_query_operators:
         raise QueryError(f"the query has {operators:,} operators, more than the limit of "

@@ -409,36 +409,62 @@ def _n3(name: str, term: Identifier) -> str:
 
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_OPEN, _CLOSE = "{([", "})]"
 
 
 def _where_brace(q: str) -> int | None:
     """Index of the ``{`` opening the top WHERE group, skipping comments, strings and IRIs."""
-    i, n, first = 0, len(q), None
-    after_where = False
+    code, _ = code_only(q)
+    where = re.search(r"(?<![A-Za-z0-9])WHERE", code, re.I)
+    if where is not None and (brace := code.find("{", where.end())) >= 0:
+        return brace
+    first = code.find("{")
+    return first if first >= 0 else None
+
+
+def code_only(text: str) -> tuple[str, int]:
+    """The query with strings, IRIs and comments blanked out (same length, so positions hold),
+    and its deepest bracket nesting.
+
+    One pass, no recursion: safe on any input, however deep.
+    """
+    out: list[str] = []
+    depth = deepest = 0
+    i, n = 0, len(text)
     while i < n:
-        c = q[i]
+        c = text[i]
         if c == "#":
-            i = q.find("\n", i)
-            i = n if i < 0 else i
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
             continue
         if c in "\"'":
-            quote = q[i:i + 3] if q[i:i + 3] in ('"""', "'''") else c
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
             j = i + len(quote)
-            while j < n and q[j:j + len(quote)] != quote:
-                j += 2 if q[j] == "\\" else 1
-            i = j + len(quote)
+            while j < n and text[j:j + len(quote)] != quote:
+                j += 2 if text[j] == "\\" else 1
+            j = min(j + len(quote), n)
+            out.append(" " * (j - i))
+            i = j
             continue
-        if c == "<" and (m := _IRI.match(q, i)):
+        if c == "<" and (m := _IRI.match(text, i)):
+            # Blanked for the keyword search, but its brackets still count: `1<((1))>0` is
+            # also a comparison of nested parentheses to the parser.
+            for b in m.group(0):
+                depth += (b in _OPEN) - (b in _CLOSE)
+                deepest = max(deepest, depth)
+            out.append(" " * (m.end() - i))
             i = m.end()
             continue
-        if q[i:i + 5].upper() == "WHERE" and (i == 0 or not q[i - 1].isalnum()):
-            after_where = True
-        if c == "{":
-            if after_where:
-                return i
-            first = i if first is None else first
+        if c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in _CLOSE:
+            depth -= 1
+        out.append(c)
         i += 1
-    return first
+    return "".join(out), deepest
 
 
 @contextmanager
