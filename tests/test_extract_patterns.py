@@ -118,7 +118,7 @@ def test_places_in_passing_are_not_routes(extract, text):
 
 def test_future_trains_are_kept_apart(extract):
     a = extract("A new service will launch from Hefei to Minsk next month.")
-    assert all(r.status == "planned" for r in a.routes)
+    assert a.routes and all(r.status == "planned" for r in a.routes)
 
 
 def test_places_are_found_and_typed(extract):
