@@ -255,6 +255,8 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int, sentence
             g.add((train, prop, _decimal(value) if dtype == XSD.decimal else Literal(value, datatype=dtype)))
     if first.date is not None:
         g.add((train, KGO.departureDate, Literal(first.date, datatype=XSD.date)))
+        if first.date_precision is not None:
+            g.add((train, KGO.datePrecision, Literal(first.date_precision)))
         if first.date_basis is not None:
             g.add((train, KGO.dateBasis, Literal(first.date_basis)))
 
