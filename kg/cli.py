@@ -203,8 +203,9 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         r = branches[0]
         via = f" via {', '.join(r['via'])}" if r["via"] else ""
         ends = ", ".join(b["destination"] for b in branches if b["destination"]) or "?"
-        _echo(f"{r['origin'] or '?'} -> {ends}{via}   [{r['source']}]")
-    docs = len({r["source"] for r in rows})
+        told = ", ".join(x["name"] for x in r.get("sources") or []) or r["source"]
+        _echo(f"{r['origin'] or '?'} -> {ends}{via}   [{told}]")
+    docs = len({x["name"] for r in rows for x in r.get("sources") or [{"name": r["source"]}]})
     _echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
                f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''})")
 

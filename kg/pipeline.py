@@ -8,18 +8,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from . import __version__
 from ._errors import InputError
 from .extract import collect_paths, read_article
 from .model import Article
-from .rdf import article_graph, document_iri, shared_graph
+from .rdf import article_graph, document_iri, shared_graph, train_groups, train_iri
 from .store import GraphStore, RemoteStore, open_store
 
-_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "data")
+if TYPE_CHECKING:
+    from .dedup import Signatures
+
+_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "dates.py", "dedup.py", "data")
 
 
 @cache
@@ -55,6 +59,8 @@ class BuildSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    copies: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """Article name -> (document IRI it copies, estimated similarity): their shared trains are one."""
     articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
@@ -66,6 +72,8 @@ class BuildSummary:
             f"trains      {self.trains}",
             f"places      {self.places}",
             f"triples     {self.triples}",
+            *([f"copies      {len(self.copies)} article(s) retell a stored story: their trains are "
+               "counted once"] if self.copies else []),
             f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
@@ -133,13 +141,18 @@ def build(
             nlp = nlp_mod.load(model)
             gazetteer = default()
             done = 0
+            from .dedup import stored_signatures
+
+            signatures = stored_signatures(st)
 
             def write(article: Article) -> None:
                 nonlocal done
-                graph = article_graph(article, version=version)
+                sig, iris = _shared_trains(st, article, signatures, summary)
+                graph = article_graph(article, version=version, signature=sig, train_iris=iris)
                 shared = shared_graph(article, countries=gazetteer.countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
                     st.replace_graph(document_iri(article.name), graph, shared=shared)
+                    signatures.add(str(document_iri(article.name)), sig)
                 done += 1
                 if progress is not None:
                     progress(article.name, done, len(todo))
@@ -153,6 +166,36 @@ def build(
     summary.places, summary.triples = counts["places"], counts["triples"]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: Signatures,
+                   summary: BuildSummary) -> tuple[str, dict[int, URIRef]]:
+    """The article's signature, and the IRIs of its trains.
+
+    Where the article copies a stored one (:mod:`kg.dedup`), a train told by both takes the
+    stored train's IRI; every other train its own (never one another article's graph holds).
+    """
+    from .dedup import article_train_key, signature, stored_train_keys, taken_train_iris
+    from .extract.reading import clean_text
+
+    doc = str(document_iri(article.name))
+    sig = signature(clean_text(article.text))
+    copy = signatures.copy_of(doc, sig)
+    theirs = stored_train_keys(st, copy[0]) if copy else {}
+    taken = taken_train_iris(st, doc, str(train_iri(URIRef(doc), 0))[:-1])
+    iris: dict[int, URIRef] = {}
+    for n, routes in train_groups(article):
+        key = article_train_key(routes)
+        if key in theirs:
+            iris[n] = URIRef(theirs.pop(key))
+            continue
+        own = train_iri(URIRef(doc), n)
+        if str(own) in taken:  # a copy still holds this number for a train this version no longer tells
+            own = URIRef(f"{own}-{hashlib.sha256(repr(key).encode()).hexdigest()[:8]}")
+        iris[n] = own
+    if copy:
+        summary.copies[article.name] = (copy[0], round(copy[1], 3))
+    return sig, iris
 
 
 def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> bool:

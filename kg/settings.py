@@ -47,6 +47,9 @@ serve_workers : int
 cors_origins : tuple[str, ...]
     Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
     ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
+duplicate_threshold : float
+    Estimated Jaccard similarity of 3-word shingles from which two articles are copies of one
+    story (:mod:`kg.dedup`); env ``KG_DUPLICATE_THRESHOLD``.  Default 0.5.
 """
 
 from __future__ import annotations
@@ -69,3 +72,4 @@ max_rows: int = 100_000
 max_body: int = 1_000_000
 serve_workers: int = 2
 cors_origins: tuple[str, ...] = ()
+duplicate_threshold: float = float(os.environ.get("KG_DUPLICATE_THRESHOLD", "0.5"))

@@ -297,12 +297,22 @@ SELECT DISTINCT ?train ?origin ?doc ?containers ?teu ?tonnes ?days ?date ?status
 } ORDER BY ?doc ?train
 """
 _DESTINATIONS = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:destination/rdfs:label ?label }"
-_EVIDENCE = "SELECT DISTINCT ?train ?evidence WHERE { ?train a kgo:Train ; kgo:evidenceSentence/kgo:text ?evidence }"
+_EVIDENCE = """
+SELECT DISTINCT ?train ?evidence ?name WHERE {
+  ?train a kgo:Train ; kgo:evidenceSentence ?s . ?s kgo:text ?evidence ; kgo:sourceDocument/kgo:fileName ?name }"""
 _VIA = """
 SELECT DISTINCT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
 ORDER BY ?train ?seq
 """
 _CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
+_SOURCES = """
+SELECT DISTINCT ?train ?doc ?name ?url ?published ?text WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?doc . ?doc kgo:fileName ?name .
+  OPTIONAL { ?doc dcterms:source ?url }
+  OPTIONAL { ?doc dcterms:date ?published }
+  OPTIONAL { ?train kgo:evidenceSentence ?s . ?s kgo:sourceDocument ?doc ; kgo:text ?text }
+} ORDER BY ?train ?name ?text
+"""
 
 
 def _train_order(iri: str) -> tuple[str, int]:
@@ -320,7 +330,10 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
     Keys (stable): ``origin``, ``destination`` (None when the text names none), ``via`` (travel
     order), ``cargo``, ``source`` (article file name), ``evidence`` (sentence); also ``train``
     (IRI), ``destinations`` (all of the train's), ``containers``, ``teu``, ``tonnes``, ``days``,
-    ``date``, ``status`` and ``url`` (the article's address, when known).
+    ``date``, ``status``, ``url`` (the article's address, when known), ``date_precision``,
+    ``date_basis`` and ``sources``: every article that tells of the train (copies of one
+    story share their trains, :mod:`kg.dedup`), each ``{"document", "name", "url",
+    "published", "sentence"}``; ``source``/``evidence``/``url`` are the first one's.
     """
     with open_store(store, read_only=True) as st:
         vias: dict[str, list[str]] = {}
@@ -332,24 +345,37 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
         dests: dict[str, set[str]] = {}
         for t, label in st.query(_DESTINATIONS):
             dests.setdefault(str(t), set()).add(str(label))
-        evidence: dict[str, set[str]] = {}
-        for t, text in st.query(_EVIDENCE):
-            evidence.setdefault(str(t), set()).add(str(text))
+        evidence: dict[tuple[str, str], set[str]] = {}
+        for t, text, name in st.query(_EVIDENCE):
+            evidence.setdefault((str(t), str(name)), set()).add(str(text))
         rows: dict[str, list[Any]] = {}
         for r in st.query(_ROUTES):
             rows.setdefault(str(r[0]), list(r))
+        sources: dict[str, dict[str, dict[str, Any]]] = {}
+        for t, doc, name, url, published, text in st.query(_SOURCES):
+            item = sources.setdefault(str(t), {}).setdefault(str(doc), {
+                "document": str(doc), "name": str(name), "url": _py(url), "published": _py(published),
+                "sentence": None})
+            if text is not None and item["sentence"] is None:
+                item["sentence"] = str(text)
+        precision: dict[str, tuple[Any, Any]] = {
+            str(t): (_py(p), _py(b)) for t, p, b in st.query(
+                "SELECT DISTINCT ?t ?p ?b WHERE { ?t a kgo:Train . OPTIONAL { ?t kgo:datePrecision ?p } "
+                "OPTIONAL { ?t kgo:dateBasis ?b } }")}
     out = []
     for train in sorted(rows, key=_train_order):
         r = rows[train]
+        told = sorted(sources.get(train, {}).values(), key=lambda i: (i["name"] != _py(r[2]), i["name"]))
         ends = sorted(dests.get(train, ()))
         for dest in ends or [None]:
             out.append({
                 "origin": _py(r[1]), "destination": dest, "via": vias.get(train, []),
                 "cargo": cargo.get(train, []), "source": _py(r[2]),
-                "evidence": " ".join(sorted(evidence.get(train, ()))),
+                "evidence": " ".join(sorted(evidence.get((train, str(r[2])), ()))),
                 "train": train, "destinations": ends, "containers": _py(r[3]), "teu": _py(r[4]),
                 "tonnes": _py(r[5]), "days": _py(r[6]), "date": _py(r[7]), "status": _py(r[8]),
-                "url": _py(r[9]),
+                "url": _py(r[9]), "date_precision": precision.get(train, (None, None))[0],
+                "date_basis": precision.get(train, (None, None))[1], "sources": told,
             })
     return out
 
