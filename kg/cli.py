@@ -33,6 +33,13 @@ StoreOpt = Annotated[
     typer.Option("--store", help="Store folder (default ./kg-store; env KG_STORE).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SinceOpt = Annotated[str | None, typer.Option(
+    "--since", metavar="DATE", help="Only trains dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD; a "
+                                    "train of month or year precision counts when its period overlaps).")]
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", metavar="DATE", help="Only trains dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE", help="What was reported by DATE: the same as --until.")]
 
 
 @app.callback()
@@ -67,6 +74,20 @@ def _errors() -> Iterator[None]:
     except KgError as exc:
         _echo(f"kg: error: {exc}", err=True)
         raise typer.Exit(2 if isinstance(exc, InputError) else 1) from None
+
+
+def _period(since: str | None, until: str | None, as_of: str | None) -> Any:
+    from .timeline import period
+
+    return period(since, until, as_of)
+
+
+def _dated_network(store: str | None, when: Any) -> Any:
+    """The route network of the store, narrowed to the trains of the period ``when``."""
+    from .network import route_network
+    from .timeline import filter_network
+
+    return filter_network(route_network(store=_store(store)), when)
 
 
 def _store(store: str | None) -> str:
@@ -187,12 +208,36 @@ def query(
 
 
 @app.command()
-def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
+def routes(
+    json_: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
+    stale: Annotated[int | None, typer.Option(
+        "--stale", metavar="MONTHS", min=1,
+        help="Instead, the origin-destination pairs not reported for MONTHS months as of --as-of/--until "
+             "(default today).")] = None,
+    store: StoreOpt = None,
+) -> None:
     """List every extracted route (one JSON record per destination; one text line per train)."""
     from .sparql import routes as run_routes
+    from .timeline import filter_routes, stale_routes
 
     with _errors():
+        when = _period(since, until, as_of)
         rows = run_routes(store=_store(store))
+        if stale is not None:
+            since_only = type(when)(when.since, None)
+            found = stale_routes(filter_routes(rows, since_only), months=stale, as_of=when.until)
+            if json_:
+                _echo_json(found)
+                return
+            for p in found:
+                _echo(f"{p['origin'] or '?'} -> {p['destination'] or '?'}   last reported {p['last']} "
+                      f"({p['months_silent']} months before; first {p['first']}, {p['trains']} train(s))")
+            _echo(f"({len(found)} origin-destination pair(s) not reported for {stale} months)")
+            return
+        rows = filter_routes(rows, when)
     if json_:
         _echo_json(rows)
         return
@@ -204,10 +249,13 @@ def routes(json_: JsonOpt = False, store: StoreOpt = None) -> None:
         via = f" via {', '.join(r['via'])}" if r["via"] else ""
         ends = ", ".join(b["destination"] for b in branches if b["destination"]) or "?"
         told = ", ".join(x["name"] for x in r.get("sources") or []) or r["source"]
-        _echo(f"{r['origin'] or '?'} -> {ends}{via}   [{told}]")
+        date = f"  {r['date']}" + (f" ({r['date_precision']})" if r.get("date_precision") not in (None, "day")
+                                   else "") if r.get("date") else ""
+        _echo(f"{r['origin'] or '?'} -> {ends}{via}{date}   [{told}]")
     docs = len({x["name"] for r in rows for x in r.get("sources") or [{"name": r["source"]}]})
+    scope = f" dated {when.describe()}" if when.bounded else ""
     _echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
-               f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''})")
+               f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''}{scope})")
 
 
 @app.command()
@@ -254,19 +302,25 @@ def path(
     k: Annotated[int, typer.Option("-k", min=1, help="Number of alternative paths.")] = 1,
     weight: Annotated[str, typer.Option(help="hops, km or evidence.")] = "hops",
     json_: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Paths from FROM to TO over reported legs, in the direction of travel, each leg with its sentence."""
-    from .network import explain_no_path, find_paths, route_network
+    from .network import explain_no_path, find_paths
 
     with _errors():
-        g = route_network(store=_store(store))
+        when = _period(since, until, as_of)
+        g = _dated_network(store, when)
         answers = find_paths(source, target, via=via or [], avoid=avoid or [], k=k, weight=weight, graph=g)
         if json_:
             _echo_json({"paths": [a.as_dict() for a in answers], "notes": answers.notes})
             return
         if not answers:
             lines = explain_no_path(g, source, target, via=via or [], avoid=avoid or [])
+            if when.bounded:
+                lines.append(f"(only trains dated {when.describe()} were searched)")
             _echo("\n".join(lines))
             raise typer.Exit(1)
         _print_paths(answers)
@@ -280,13 +334,19 @@ def central(
                                                                     "countries rank by legs crossing them.")] = None,
     weighted: Annotated[bool, typer.Option(help="Weigh legs by trains reported (more trains = shorter).")] = False,
     json_: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """The most central cities and ports of the route network (chokepoints); countries by legs crossing them."""
     from .network import central as run_central
 
     with _errors():
-        rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store))
+        when = _period(since, until, as_of)
+        graph = _dated_network(store, when) if when.bounded else None
+        rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store),
+                           graph=graph)
     if json_:
         _echo_json(rows)
         return
@@ -386,13 +446,19 @@ def viz(
     path: Annotated[tuple[str, str] | None, typer.Option(help="Highlight the path FROM TO.")] = None,
     path_only: Annotated[bool, typer.Option(help="With --path, draw only the path.")] = False,
     min_trains: Annotated[int, typer.Option(min=1, help="Only legs reported for at least N trains.")] = 1,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Write the route network as a self-contained interactive HTML page (works offline)."""
     from .viz import write_html
 
     with _errors():
-        written = write_html(out, store=_store(store), layout=layout, size_by=size_by, around=around, hops=hops,
+        when = _period(since, until, as_of)
+        graph = _dated_network(store, when) if when.bounded else None
+        written = write_html(out, store=_store(store), graph=graph, layout=layout, size_by=size_by,
+                             around=around, hops=hops,
                              country=country, min_trains=min_trains, path_between=path, path_only=path_only)
     _echo(f"wrote {written}")
 

@@ -41,7 +41,7 @@ def shingles(text: str, *, size: int = SHINGLE) -> set[str]:
     words = _WORD.findall(text.lower())
     if len(words) <= size:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def signature(text: str) -> str:
@@ -114,7 +114,8 @@ SELECT DISTINCT ?doc ?train ?leg ?from ?to WHERE {
   ?train kgo:sourceDocument ?doc . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to }"""
 _TAKEN = """
 SELECT DISTINCT ?doc ?prefix ?train WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?other . FILTER(?other != ?doc) FILTER(STRSTARTS(STR(?train), ?prefix)) }"""
+  ?train a kgo:Train ; kgo:sourceDocument ?other .
+  FILTER(?other != ?doc) FILTER(STRSTARTS(STR(?train), ?prefix)) }"""
 
 
 def stored_signatures(st: Any) -> Signatures:
@@ -122,9 +123,16 @@ def stored_signatures(st: Any) -> Signatures:
     return Signatures({str(d): str(s) for d, s in st.query(_SIGNATURES)})
 
 
-def train_key(origin: str | None, destinations: Iterable[str], via: Iterable[str], *, status: str,
-              stated: str | None, figures: Iterable[Any],
-              legs: Iterable[tuple[str, str, str]]) -> tuple[Any, ...]:
+def train_key(
+    origin: str | None,
+    destinations: Iterable[str],
+    via: Iterable[str],
+    *,
+    status: str,
+    stated: str | None,
+    figures: Iterable[Any],
+    legs: Iterable[tuple[str, str, str]],
+) -> tuple[Any, ...]:
     """What two reports must share to be one train: ends, stops, legs, status, stated date, figures.
 
     Place arguments are IRIs; ``legs`` are (number, from, to) as the leg IRIs number them;
@@ -133,8 +141,15 @@ def train_key(origin: str | None, destinations: Iterable[str], via: Iterable[str
     says once (origin, figures, date, numbered stops and legs) is in the key, so two copies
     describing one train never give it two values of one of them.
     """
-    return (origin, tuple(sorted(destinations)), tuple(via), status, stated,
-            tuple(None if f is None else float(f) for f in figures), tuple(sorted(legs)))
+    return (
+        origin,
+        tuple(sorted(destinations)),
+        tuple(via),
+        status,
+        stated,
+        tuple(None if f is None else float(f) for f in figures),
+        tuple(sorted(legs)),
+    )
 
 
 def article_train_key(routes: list[Any]) -> tuple[Any, ...]:
@@ -144,12 +159,16 @@ def article_train_key(routes: list[Any]) -> tuple[Any, ...]:
     first = routes[0]
     dests = {str(place_iri(r.destination)) for r in routes if r.destination is not None}
     return train_key(
-        str(place_iri(first.origin)) if first.origin is not None else None, dests,
-        [str(place_iri(p)) for p in train_via(routes)], status=first.status,
+        str(place_iri(first.origin)) if first.origin is not None else None,
+        dests,
+        [str(place_iri(p)) for p in train_via(routes)],
+        status=first.status,
         stated=first.date.isoformat() if first.date is not None and first.date_basis == "stated" else None,
         figures=[first.containers, first.teu, first.tonnes, first.days],
-        legs=[(str(k), str(place_iri(leg.start)), str(place_iri(leg.end)))
-              for k, leg in train_leg_ends(routes)])
+        legs=[
+            (str(k), str(place_iri(leg.start)), str(place_iri(leg.end))) for k, leg in train_leg_ends(routes)
+        ],
+    )
 
 
 def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
@@ -167,11 +186,15 @@ def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
     out: dict[tuple[Any, ...], str] = {}
     rows = st.query(_TRAINS_OF, bind)
     for _, train, origin, status, date, basis, containers, teu, tonnes, days, dests in rows:
-        key = train_key(str(origin) if origin is not None else None, str(dests or "").split(),
-                        via.get(str(train), []), status=str(status or "reported"),
-                        stated=str(date) if date is not None and str(basis) == "stated" else None,
-                        figures=[_num(containers), _num(teu), _num(tonnes), _num(days)],
-                        legs=legs.get(str(train), set()))
+        key = train_key(
+            str(origin) if origin is not None else None,
+            str(dests or "").split(),
+            via.get(str(train), []),
+            status=str(status or "reported"),
+            stated=str(date) if date is not None and str(basis) == "stated" else None,
+            figures=[_num(containers), _num(teu), _num(tonnes), _num(days)],
+            legs=legs.get(str(train), set()),
+        )
         out.setdefault(key, str(train))
     return out
 

@@ -50,11 +50,12 @@ _CROSSINGS = """
 SELECT DISTINCT ?leg ?seq ?country WHERE { ?leg a kgo:Leg ; kgo:crossing ?c . ?c kgo:sequence ?seq ; kgo:country ?country }
 ORDER BY ?leg ?seq"""
 _TRAINS = """
-SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers WHERE {
+SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers ?precision WHERE {
   ?train a kgo:Train ; kgo:sourceDocument ?d . ?d kgo:fileName ?doc .
   OPTIONAL { ?train kgo:origin ?origin }
   OPTIONAL { ?train kgo:status ?status }
   OPTIONAL { ?train kgo:departureDate ?date }
+  OPTIONAL { ?train kgo:datePrecision ?precision }
   OPTIONAL { ?train kgo:containers ?containers }
   OPTIONAL { ?d dcterms:date ?published }
 }"""
@@ -90,14 +91,15 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
     Trains announced for the future (status "planned") have no legs here.
 
     Edges carry ``trains`` (IRIs), ``documents`` (file names), ``legs`` (Leg IRIs),
-    ``evidence`` (list of ``{"document", "sentence", "train"}``), ``crossings`` (tuple of
+    ``evidence`` (list of ``{"document", "sentence", "train", "date", "date_precision"}``),
+    ``dates`` (sorted ISO dates of its trains, :mod:`kg.timeline`), ``crossings`` (tuple of
     country node ids in travel order -> trains reported with it), ``crosses`` (labels of the
     most reported crossing sequence), ``n_trains``, ``n_documents`` and ``km`` (great circle,
     None when an end has no coordinates or is a country).
 
     ``graph["trains"]`` maps every train IRI to ``document``, ``origin``, ``destinations``,
     ``via`` (transit places in order, countries included), ``cargo``, ``status``, ``date``,
-    ``published`` and ``containers``: what trains, rather than legs, are counted from.
+    ``date_precision``, ``published`` and ``containers``: what trains, rather than legs, are counted from.
     """
     g = nx.DiGraph(created_with=f"kg {__version__}")
     with open_store(store, read_only=True) as st:
@@ -117,18 +119,21 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
                     crosses=crossings.get(str(leg), []), leg=str(leg))
         g.graph["trains"] = _read_trains(st)
     finish(g)
-    return g
+    from .timeline import annotate_dates
+
+    return annotate_dates(g)
 
 
 def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
     trains: dict[str, dict[str, Any]] = {}
-    for train, doc, origin, status, date, published, containers in st.query(_TRAINS):
+    for train, doc, origin, status, date, published, containers, precision in st.query(_TRAINS):
         trains.setdefault(str(train), {
             "document": str(doc), "origin": str(origin) if origin is not None else None,
             "destinations": [], "via": [], "cargo": [], "status": str(status or "reported"),
             "date": str(date) if date is not None else None,
             "published": str(published) if published is not None else None,
             "containers": int(containers) if containers is not None else None,
+            "date_precision": str(precision) if precision is not None else None,
         })
     for train, place in st.query(_DESTINATIONS):
         if str(train) in trains:

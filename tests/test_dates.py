@@ -11,26 +11,29 @@ from kg.dates import find_dates, parse_date_bound, period_end, train_date
 MONDAY = dt.date(2021, 11, 22)  # a Monday
 
 
-@pytest.mark.parametrize(("text", "value", "precision"), [
-    ("A train left Xi'an on Sunday.", dt.date(2021, 11, 21), "day"),
-    ("A train left on Monday.", MONDAY, "day"),
-    ("A train left last Monday.", dt.date(2021, 11, 15), "day"),
-    ("A train will leave next Friday.", dt.date(2021, 11, 26), "day"),
-    ("It departed on Nov. 18, 2021 from Chengdu.", dt.date(2021, 11, 18), "day"),
-    ("It departed on 3 March 2019.", dt.date(2019, 3, 3), "day"),
-    ("At 12:30 pm on November 17, a train left.", dt.date(2021, 11, 17), "day"),
-    ("On Dec. 30 a train left.", dt.date(2020, 12, 30), "day"),
-    ("A train left yesterday.", dt.date(2021, 11, 21), "day"),
-    ("Last week a train left.", dt.date(2021, 11, 15), "week"),
-    ("In March, trains ran.", dt.date(2021, 3, 1), "month"),
-    ("In December a train ran.", dt.date(2020, 12, 1), "month"),
-    ("Last month a train ran.", dt.date(2021, 10, 1), "month"),
-    ("The train ran in May 2020.", dt.date(2020, 5, 1), "month"),
-    ("Earlier this year the line opened.", dt.date(2021, 1, 1), "year"),
-    ("Last year a train ran.", dt.date(2020, 1, 1), "year"),
-    ("In 2019 the first train ran.", dt.date(2019, 1, 1), "year"),
-    ("The train of 2019-05-06 ran.", dt.date(2019, 5, 6), "day"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("A train left Xi'an on Sunday.", dt.date(2021, 11, 21), "day"),
+        ("A train left on Monday.", MONDAY, "day"),
+        ("A train left last Monday.", dt.date(2021, 11, 15), "day"),
+        ("A train will leave next Friday.", dt.date(2021, 11, 26), "day"),
+        ("It departed on Nov. 18, 2021 from Chengdu.", dt.date(2021, 11, 18), "day"),
+        ("It departed on 3 March 2019.", dt.date(2019, 3, 3), "day"),
+        ("At 12:30 pm on November 17, a train left.", dt.date(2021, 11, 17), "day"),
+        ("On Dec. 30 a train left.", dt.date(2020, 12, 30), "day"),
+        ("A train left yesterday.", dt.date(2021, 11, 21), "day"),
+        ("Last week a train left.", dt.date(2021, 11, 15), "week"),
+        ("In March, trains ran.", dt.date(2021, 3, 1), "month"),
+        ("In December a train ran.", dt.date(2020, 12, 1), "month"),
+        ("Last month a train ran.", dt.date(2021, 10, 1), "month"),
+        ("The train ran in May 2020.", dt.date(2020, 5, 1), "month"),
+        ("Earlier this year the line opened.", dt.date(2021, 1, 1), "year"),
+        ("Last year a train ran.", dt.date(2020, 1, 1), "year"),
+        ("In 2019 the first train ran.", dt.date(2019, 1, 1), "year"),
+        ("The train of 2019-05-06 ran.", dt.date(2019, 5, 6), "day"),
+    ],
+)
 def test_expressions_resolve_against_the_publication_date(text, value, precision):
     found = train_date(text, MONDAY)
     assert found is not None, text
@@ -43,8 +46,15 @@ def test_january_first_rolls_over_a_year_boundary():
     assert train_date("last week", dt.date(2022, 1, 3)).value == dt.date(2021, 12, 27)
 
 
-@pytest.mark.parametrize("text", ["A train left on Sunday.", "In March a train left.", "Last week a train left.",
-                                  "On November 17 a train left."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A train left on Sunday.",
+        "In March a train left.",
+        "Last week a train left.",
+        "On November 17 a train left.",
+    ],
+)
 def test_relative_dates_without_a_publication_date_are_found_but_not_guessed(text):
     found = train_date(text, None)
     assert found is not None and found.value is None
@@ -55,9 +65,17 @@ def test_absolute_dates_need_no_publication_date():
     assert train_date("It left in 2019.", None).precision == "year"
 
 
-@pytest.mark.parametrize("text", ["Since 2016, 1,200 trains ran.", "As of November 15, the total rose.",
-                                  "The line will be finished by 2025.", "It carried 2,019 containers.",
-                                  "Trains may run every day.", "A 2019 km line."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since 2016, 1,200 trains ran.",
+        "As of November 15, the total rose.",
+        "The line will be finished by 2025.",
+        "It carried 2,019 containers.",
+        "Trains may run every day.",
+        "A 2019 km line.",
+    ],
+)
 def test_bounds_counts_and_lookalikes_are_no_train_date(text):
     assert train_date(text, MONDAY) is None
 

@@ -19,8 +19,9 @@ STORY = (
     "with more companies in the city choosing rail over sea freight for goods bound for Europe."
 )
 # The same wire story as two other sites ran it: a headline added, a clause cut, words changed.
-COPY_B = STORY.replace("date: 2021-11-22\n\n", "date: 2021-11-23\n\nChengdu train heads to Poland\n\n").replace(
-    "the local logistics bureau said", "the city's logistics bureau said on Monday")
+COPY_B = STORY.replace(
+    "date: 2021-11-22\n\n", "date: 2021-11-23\n\nChengdu train heads to Poland\n\n"
+).replace("the local logistics bureau said", "the city's logistics bureau said on Monday")
 COPY_C = STORY.replace(" in the city", "").replace("grown quickly", "grown fast") + " Xinhua contributed."
 # Another story about the same route: other words, another train.
 OTHER = (
@@ -65,11 +66,13 @@ def test_one_story_saved_three_times_is_one_train_with_three_sources(tmp_path, r
     assert max(d["n_documents"] for _, _, d in g.edges(data=True)) == 3
     assert [v.line() for v in validate(store=store) if v.severity == "Violation"] == []
 
-    before = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != prov:generatedAtTime) }",
-                      store=store).rows
+    before = kg.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != prov:generatedAtTime) }", store=store
+    ).rows
     kg.build([tmp_path], store=store, force=True)  # rebuilding is idempotent
-    after = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != prov:generatedAtTime) }",
-                     store=store).rows
+    after = kg.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != prov:generatedAtTime) }", store=store
+    ).rows
     assert sorted(map(str, before)) == sorted(map(str, after))
 
     kg.remove(["site-a.txt"], store=store)  # the copy whose name the train's IRI carries
