@@ -112,10 +112,7 @@ ORDER BY ?train ?seq"""
 _LEGS_OF = """
 SELECT DISTINCT ?doc ?train ?leg ?from ?to WHERE {
   ?train kgo:sourceDocument ?doc . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to }"""
-_TAKEN = """
-SELECT DISTINCT ?doc ?prefix ?train WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?other .
-  FILTER(?other != ?doc) FILTER(STRSTARTS(STR(?train), ?prefix)) }"""
+_OWNERS = "SELECT DISTINCT ?train ?doc WHERE { ?train a kgo:Train ; kgo:sourceDocument ?doc }"
 
 
 def stored_signatures(st: Any) -> Signatures:
@@ -199,11 +196,41 @@ def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
     return out
 
 
-def taken_train_iris(st: Any, doc: str, prefix: str) -> set[str]:
-    """Train IRIs starting with ``prefix`` that other articles' graphs describe (they copy ``doc``)."""
-    from rdflib import Literal, URIRef
+@dataclass
+class TrainOwners:
+    """Which articles' graphs describe each train, indexed by the train IRI's article part.
 
-    return {str(r[2]) for r in st.query(_TAKEN, {"doc": URIRef(doc), "prefix": Literal(prefix)})}
+    Read once per build (:func:`train_owners`) and kept up to date as articles are written, so
+    that an article never mints an IRI a copy of an earlier version of it still holds.
+    """
+
+    by_prefix: dict[str, dict[str, set[str]]]
+
+    @staticmethod
+    def prefix(train: str) -> str:
+        """The part of a train IRI before its number: ``.../train/<article>/``."""
+        return train.rsplit("/", 1)[0] + "/"
+
+    def taken(self, doc: str, prefix: str) -> set[str]:
+        """Train IRIs starting with ``prefix`` that articles other than ``doc`` describe."""
+        return {t for t, docs in self.by_prefix.get(prefix, {}).items() if docs - {doc}}
+
+    def written(self, doc: str, trains: Iterable[str]) -> None:
+        """Record that ``doc``'s graph now describes exactly ``trains``."""
+        for group in self.by_prefix.values():
+            for docs in group.values():
+                docs.discard(doc)
+        for t in trains:
+            self.by_prefix.setdefault(self.prefix(t), {}).setdefault(t, set()).add(doc)
+
+
+def train_owners(st: Any) -> TrainOwners:
+    """Every stored train with the articles that describe it."""
+    owners = TrainOwners({})
+    for train, doc in st.query(_OWNERS):
+        group = owners.by_prefix.setdefault(TrainOwners.prefix(str(train)), {})
+        group.setdefault(str(train), set()).add(str(doc))
+    return owners
 
 
 def _num(value: Any) -> float | None:

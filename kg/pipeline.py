@@ -21,7 +21,7 @@ from .rdf import article_graph, document_iri, shared_graph, train_groups, train_
 from .store import GraphStore, RemoteStore, open_store
 
 if TYPE_CHECKING:
-    from .dedup import Signatures
+    from .dedup import Signatures, TrainOwners
 
 _FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "dates.py", "dedup.py", "data")
 
@@ -141,18 +141,19 @@ def build(
             nlp = nlp_mod.load(model)
             gazetteer = default()
             done = 0
-            from .dedup import stored_signatures
+            from .dedup import stored_signatures, train_owners
 
-            signatures = stored_signatures(st)
+            signatures, owners = stored_signatures(st), train_owners(st)
 
             def write(article: Article) -> None:
                 nonlocal done
-                sig, iris = _shared_trains(st, article, signatures, summary)
+                sig, iris = _shared_trains(st, article, signatures, owners, summary)
                 graph = article_graph(article, version=version, signature=sig, train_iris=iris)
                 shared = shared_graph(article, countries=gazetteer.countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
                     st.replace_graph(document_iri(article.name), graph, shared=shared)
                     signatures.add(str(document_iri(article.name)), sig)
+                    owners.written(str(document_iri(article.name)), [str(t) for t in iris.values()])
                 done += 1
                 if progress is not None:
                     progress(article.name, done, len(todo))
@@ -169,20 +170,20 @@ def build(
 
 
 def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: Signatures,
-                   summary: BuildSummary) -> tuple[str, dict[int, URIRef]]:
+                   owners: TrainOwners, summary: BuildSummary) -> tuple[str, dict[int, URIRef]]:
     """The article's signature, and the IRIs of its trains.
 
     Where the article copies a stored one (:mod:`kg.dedup`), a train told by both takes the
     stored train's IRI; every other train its own (never one another article's graph holds).
     """
-    from .dedup import article_train_key, signature, stored_train_keys, taken_train_iris
+    from .dedup import article_train_key, signature, stored_train_keys
     from .extract.reading import clean_text
 
     doc = str(document_iri(article.name))
     sig = signature(clean_text(article.text))
     copy = signatures.copy_of(doc, sig)
     theirs = stored_train_keys(st, copy[0]) if copy else {}
-    taken = taken_train_iris(st, doc, str(train_iri(URIRef(doc), 0))[:-1])
+    taken = owners.taken(doc, owners.prefix(str(train_iri(URIRef(doc), 0))))
     iris: dict[int, URIRef] = {}
     for n, routes in train_groups(article):
         key = article_train_key(routes)

@@ -90,3 +90,18 @@ def test_two_different_stories_on_one_route_are_two_trains(tmp_path):
     assert summary.copies == {}
     lodz = {r["train"] for r in _routes(tmp_path / "store") if r["origin"] == "Chengdu"}
     assert len(lodz) == 2
+
+
+def test_an_original_rewritten_into_another_story_no_longer_shares_its_train(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(COPY_B, encoding="utf-8")
+    store = tmp_path / "store"
+    kg.build([tmp_path], store=store)
+    (shared,) = {r["train"] for r in _routes(store) if r["origin"] == "Chengdu"}
+    (tmp_path / "a.txt").write_text(OTHER, encoding="utf-8")  # same file name, now another story
+    summary = kg.build([tmp_path], store=store)
+    assert summary.copies == {} and summary.trains == 2
+    trains = {r["train"]: r for r in _routes(store) if r["origin"] == "Chengdu"}
+    assert len(trains) == 2 and shared in trains
+    assert [s["name"] for s in trains[shared]["sources"]] == ["b.txt"]
+    assert [v.line() for v in validate(store=store) if v.severity == "Violation"] == []
