@@ -67,27 +67,42 @@ def similarity(a: str, b: str) -> float:
 
 @dataclass
 class Signatures:
-    """Signatures of the stored articles (document IRI -> signature), searched for copies."""
+    """Signatures of the stored articles (document IRI -> signature), searched for copies.
+
+    The signatures are held as one matrix (a row per article), so a search is one vectorised
+    comparison however many articles the store holds.
+    """
 
     known: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self._docs = list(self.known)
+        self._row = {d: i for i, d in enumerate(self._docs)}
+        self._matrix = (np.stack([_values(self.known[d]) for d in self._docs]) if self._docs
+                        else np.zeros((0, NUM_PERM), dtype="<u8"))
 
     def add(self, doc: str, sig: str) -> None:
         """Remember an article just written."""
         self.known[doc] = sig
+        row = _values(sig)
+        if doc in self._row:
+            self._matrix[self._row[doc]] = row
+            return
+        self._row[doc] = len(self._docs)
+        self._docs.append(doc)
+        self._matrix = np.vstack([self._matrix, row[None, :]])
 
     def copy_of(self, doc: str, sig: str, *, threshold: float | None = None) -> tuple[str, float] | None:
         """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``."""
         limit = settings.duplicate_threshold if threshold is None else threshold
-        if not self.known:
-            return None
-        others = [(d, s) for d, s in self.known.items() if d != doc]
-        if not others:
-            return None
         mine = _values(sig)
-        table = np.stack([_values(s) for _, s in others])
-        scores = (table == mine).mean(axis=1)
+        if not self._docs or self._matrix.shape[1] != mine.shape[0]:
+            return None
+        scores = (self._matrix == mine).mean(axis=1)
+        if doc in self._row:
+            scores[self._row[doc]] = -1.0
         best = int(np.argmax(scores))
-        return (others[best][0], float(scores[best])) if scores[best] >= limit else None
+        return (self._docs[best], float(scores[best])) if scores[best] >= limit else None
 
 
 _SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
