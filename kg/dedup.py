@@ -107,19 +107,11 @@ class Signatures:
 
 _SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
 _TRAINS_OF = """
-SELECT ?doc ?train ?origin ?status ?date ?basis ?containers ?teu ?tonnes ?days
-       (GROUP_CONCAT(DISTINCT STR(?dest); separator=" ") AS ?dests) WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?doc .
-  OPTIONAL { ?train kgo:origin ?origin }
-  OPTIONAL { ?train kgo:destination ?dest }
-  OPTIONAL { ?train kgo:status ?status }
-  OPTIONAL { ?train kgo:dateBasis ?basis }
-  OPTIONAL { ?train kgo:departureDate ?date }
-  OPTIONAL { ?train kgo:containers ?containers }
-  OPTIONAL { ?train kgo:teu ?teu }
-  OPTIONAL { ?train kgo:weightTonnes ?tonnes }
-  OPTIONAL { ?train kgo:journeyDays ?days }
-} GROUP BY ?doc ?train ?origin ?status ?date ?basis ?containers ?teu ?tonnes ?days"""
+SELECT DISTINCT ?doc ?train ?p ?o WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?doc ; ?p ?o .
+  VALUES ?p { kgo:origin kgo:destination kgo:status kgo:dateBasis kgo:departureDate kgo:containers kgo:teu
+              kgo:weightTonnes kgo:journeyDays }
+}"""
 _VIA_OF = """
 SELECT DISTINCT ?doc ?train ?seq ?place WHERE {
   ?train kgo:sourceDocument ?doc ; kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
@@ -195,19 +187,28 @@ def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
     legs: dict[str, set[tuple[str, str, str]]] = {}
     for _, train, leg, a, b in st.query(_LEGS_OF, bind):
         legs.setdefault(str(train), set()).add((str(leg).rsplit("/", 1)[-1], str(a), str(b)))
+    # One row per distinct value: OPTIONALs over the union default graph, which repeats each
+    # triple once per copy describing the train, would multiply rows by copies per property.
+    facts: dict[str, dict[str, list[Any]]] = {}
+    for _, train, prop, value in st.query(_TRAINS_OF, bind):
+        facts.setdefault(str(train), {}).setdefault(str(prop).rsplit("#", 1)[-1], []).append(value)
     out: dict[tuple[Any, ...], str] = {}
-    rows = st.query(_TRAINS_OF, bind)
-    for _, train, origin, status, date, basis, containers, teu, tonnes, days, dests in rows:
+    for train, f in sorted(facts.items()):
+
+        def one(name: str, f: dict[str, list[Any]] = f) -> Any:
+            return min(f[name], key=str) if f.get(name) else None
+
+        date, basis = one("departureDate"), one("dateBasis")
         key = train_key(
-            str(origin) if origin is not None else None,
-            str(dests or "").split(),
-            via.get(str(train), []),
-            status=str(status or "reported"),
+            str(one("origin")) if one("origin") is not None else None,
+            [str(d) for d in f.get("destination", [])],
+            via.get(train, []),
+            status=str(one("status") or "reported"),
             stated=str(date) if date is not None and str(basis) == "stated" else None,
-            figures=[_num(containers), _num(teu), _num(tonnes), _num(days)],
-            legs=legs.get(str(train), set()),
+            figures=[_num(one(n)) for n in ("containers", "teu", "weightTonnes", "journeyDays")],
+            legs=legs.get(train, set()),
         )
-        out.setdefault(key, str(train))
+        out.setdefault(key, train)
     return out
 
 

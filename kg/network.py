@@ -42,8 +42,8 @@ from .store import open_store
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
-  ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidenceSentence/kgo:text ?evidence .
-  ?train kgo:sourceDocument/kgo:fileName ?doc .
+  { SELECT DISTINCT ?leg ?train ?from ?to WHERE { ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to } }
+  ?leg kgo:evidenceSentence ?s . ?s kgo:text ?evidence ; kgo:sourceDocument/kgo:fileName ?doc .
   FILTER NOT EXISTS { ?train kgo:status "planned" }
 }"""
 _CROSSINGS = """
@@ -51,12 +51,12 @@ SELECT DISTINCT ?leg ?seq ?country WHERE { ?leg a kgo:Leg ; kgo:crossing ?c . ?c
 ORDER BY ?leg ?seq"""
 _TRAINS = """
 SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers ?precision WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?d . ?d kgo:fileName ?doc .
-  OPTIONAL { ?train kgo:origin ?origin }
-  OPTIONAL { ?train kgo:status ?status }
-  OPTIONAL { ?train kgo:departureDate ?date }
-  OPTIONAL { ?train kgo:datePrecision ?precision }
-  OPTIONAL { ?train kgo:containers ?containers }
+  { SELECT DISTINCT ?train ?d WHERE { ?train a kgo:Train ; kgo:sourceDocument ?d } } ?d kgo:fileName ?doc .
+  OPTIONAL { SELECT DISTINCT ?train ?origin WHERE { ?train kgo:origin ?origin } }
+  OPTIONAL { SELECT DISTINCT ?train ?status WHERE { ?train kgo:status ?status } }
+  OPTIONAL { SELECT DISTINCT ?train ?date WHERE { ?train kgo:departureDate ?date } }
+  OPTIONAL { SELECT DISTINCT ?train ?precision WHERE { ?train kgo:datePrecision ?precision } }
+  OPTIONAL { SELECT DISTINCT ?train ?containers WHERE { ?train kgo:containers ?containers } }
   OPTIONAL { ?d dcterms:date ?published }
 }"""
 _DESTINATIONS = "SELECT DISTINCT ?train ?place WHERE { ?train a kgo:Train ; kgo:destination ?place }"

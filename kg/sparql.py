@@ -284,16 +284,16 @@ def _table(result: Any) -> Table:
 
 _ROUTES = """
 SELECT DISTINCT ?train ?origin ?doc ?containers ?teu ?tonnes ?days ?date ?status ?url WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?d .
+  { SELECT DISTINCT ?train ?d WHERE { ?train a kgo:Train ; kgo:sourceDocument ?d } }
   ?d kgo:fileName ?doc .
   OPTIONAL { ?d dcterms:source ?url }
-  OPTIONAL { ?train kgo:origin/rdfs:label ?origin }
-  OPTIONAL { ?train kgo:containers ?containers }
-  OPTIONAL { ?train kgo:teu ?teu }
-  OPTIONAL { ?train kgo:weightTonnes ?tonnes }
-  OPTIONAL { ?train kgo:journeyDays ?days }
-  OPTIONAL { ?train kgo:departureDate ?date }
-  OPTIONAL { ?train kgo:status ?status }
+  OPTIONAL { SELECT DISTINCT ?train ?origin WHERE { ?train kgo:origin/rdfs:label ?origin } }
+  OPTIONAL { SELECT DISTINCT ?train ?containers WHERE { ?train kgo:containers ?containers } }
+  OPTIONAL { SELECT DISTINCT ?train ?teu WHERE { ?train kgo:teu ?teu } }
+  OPTIONAL { SELECT DISTINCT ?train ?tonnes WHERE { ?train kgo:weightTonnes ?tonnes } }
+  OPTIONAL { SELECT DISTINCT ?train ?days WHERE { ?train kgo:journeyDays ?days } }
+  OPTIONAL { SELECT DISTINCT ?train ?date WHERE { ?train kgo:departureDate ?date } }
+  OPTIONAL { SELECT DISTINCT ?train ?status WHERE { ?train kgo:status ?status } }
 } ORDER BY ?doc ?train
 """
 _DESTINATIONS = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:destination/rdfs:label ?label }"
@@ -307,7 +307,7 @@ ORDER BY ?train ?seq
 _CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
 _SOURCES = """
 SELECT DISTINCT ?train ?doc ?name ?url ?published ?text WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?doc . ?doc kgo:fileName ?name .
+  ?train kgo:sourceDocument ?doc . ?doc a kgo:Document ; kgo:fileName ?name .
   OPTIONAL { ?doc dcterms:source ?url }
   OPTIONAL { ?doc dcterms:date ?published }
   OPTIONAL { ?train kgo:evidenceSentence ?s . ?s kgo:sourceDocument ?doc ; kgo:text ?text }
