@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from rdflib import Graph, URIRef
 
 from . import __version__
-from ._errors import InputError
+from ._errors import InputError, StoreError
 from .extract import collect_paths, read_article
 from .model import Article
 from .rdf import article_graph, document_iri, shared_graph, train_groups, train_iri
@@ -182,7 +182,11 @@ def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: S
     doc = str(document_iri(article.name))
     sig = signature(clean_text(article.text))
     copy = signatures.copy_of(doc, sig)
-    theirs = stored_train_keys(st, copy[0]) if copy else {}
+    try:
+        theirs = stored_train_keys(st, copy[0]) if copy else {}
+    except StoreError as exc:
+        raise StoreError(f"{exc}; the articles written so far are whole, so run the command again once "
+                         "the store is back") from exc
     taken = owners.taken(doc, owners.prefix(str(train_iri(URIRef(doc), 0))))
     iris: dict[int, URIRef] = {}
     for n, routes in train_groups(article):
