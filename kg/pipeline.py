@@ -157,9 +157,9 @@ def build(
 
 def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> bool:
     """Whether one article's facts meet the shapes; its problems go into ``summary`` either way."""
-    from .validate import validate_graph
+    from .validate import check_graph
 
-    found = validate_graph(graph + shared)
+    found = check_graph(graph + shared)
     summary.problems += [f"{name}: {v.line()}" for v in found]
     if any(v.severity == "Violation" for v in found):
         summary.refused.append(name)
