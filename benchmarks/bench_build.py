@@ -148,7 +148,7 @@ def main() -> None:
     ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
     args = ap.parse_args()
     if args.rss:
-        rss(args.rss, sentences=4, background=0.75)
+        rss(args.rss, sentences=3, background=0.67)
     else:
         speed(args.articles, args.sentences, args.background)
 

@@ -69,19 +69,44 @@ class CompiledShapes:
     def problems(self, data: Graph) -> list[Problem]:
         """Every (focus node, path, shape) where ``data`` breaks a shape; empty when it conforms."""
         out: list[Problem] = []
+        index = _Index(data)
         for shape in self.shapes:
-            focus = {s for c in shape.targets for s in data.subjects(RDF.type, c)}
+            focus = {s for c in shape.targets for s in index.subjects(RDF.type, c)}
             for node in focus:
-                if not all(check(data, node) for check in shape.node_checks):
+                if not all(check(index, node) for check in shape.node_checks):  # type: ignore[arg-type]
                     out.append(Problem(node, None, shape.node))
                 for prop in shape.properties:
-                    if not all(check(data, node) for check in prop.checks):
+                    if not all(check(index, node) for check in prop.checks):  # type: ignore[arg-type]
                         out.append(Problem(node, prop.path, shape.node))
             for query in shape.sparql:
                 for row in data.query(query):  # type: ignore[call-overload]
                     if row[0] in focus:
                         out.append(Problem(row[0], None, shape.node))
         return out
+
+
+class _Index:
+    """The triples of a small graph in dictionaries, read once.
+
+    The checks look up each (subject, property) many times; a dictionary answers faster than
+    rdflib's store.
+    """
+
+    def __init__(self, data: Graph) -> None:
+        self._out: dict[tuple[Node, Node], list[Node]] = {}
+        self._typed: dict[Node, list[Node]] = {}
+        for s, p, o in data:
+            self._out.setdefault((s, p), []).append(o)
+            if p == RDF.type:
+                self._typed.setdefault(o, []).append(s)
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        """Values of ``predicate`` on ``subject``."""
+        return self._out.get((subject, predicate), [])
+
+    def subjects(self, predicate: Node, cls: Node) -> list[Node]:
+        """Nodes typed ``cls`` (``predicate`` is always rdf:type here)."""
+        return self._typed.get(cls, [])
 
 
 @cache
