@@ -187,13 +187,21 @@ class _Sentences:
         return self._index[text]
 
 
+def _place_name(g: nx.DiGraph, iri: str) -> str:
+    """Label of a place IRI; a country outside the network by its name on the base map."""
+    if iri in g or "/country/" not in iri:
+        return label(g, iri)
+    code = iri.rsplit("/", 1)[-1]
+    return next((c["name"] for c in basemap()["countries"] if c["iso"] == code), code)
+
+
 def _train_record(g: nx.DiGraph, iri: str, info: dict[str, Any]) -> dict[str, Any]:
     return {"name": iri.rsplit("/", 2)[-2] + "/" + iri.rsplit("/", 1)[-1] if iri.count("/") > 1 else iri,
             "document": info.get("document"), "status": info.get("status"),
             "date": _iso_date(info.get("date")), "published": _iso_date(info.get("published")),
-            "origin": label(g, info["origin"]) if info.get("origin") else None,
-            "destinations": [label(g, x) for x in info.get("destinations", [])],
-            "via": [label(g, x) for x in info.get("via", [])], "cargo": list(info.get("cargo", [])),
+            "origin": _place_name(g, info["origin"]) if info.get("origin") else None,
+            "destinations": [_place_name(g, x) for x in info.get("destinations", [])],
+            "via": [_place_name(g, x) for x in info.get("via", [])], "cargo": list(info.get("cargo", [])),
             "containers": info.get("containers")}
 
 
@@ -258,7 +266,7 @@ def network_data(
         best = max(d.get("crossings", {}).items(), key=lambda kv: (len(kv[1]), kv[0]), default=((), set()))[0]
         codes = [country_code(g, c) for c in best]
         for c, code in zip(best, codes, strict=True):
-            countries.setdefault(code, label(g, c))
+            countries.setdefault(code, _place_name(full if full is not None else g, c))
         evidence = [{"document": e["document"], "s": sentences.cite(e["sentence"]), "train": e.get("train"),
                      **({"date": _iso_date(e["date"])} if _iso_date(e.get("date")) else {})}
                     for e in d["evidence"]]
@@ -286,7 +294,8 @@ def network_data(
     return {
         "nodes": nodes, "edges": edges, "options": options, "layout": layout, "scale": SCALE,
         "sentences": sentences.texts, "countries": countries,
-        "trains": {t: _train_record(g, t, trains[t]) for t in sorted(used_trains) if t in trains},
+        "trains": {t: _train_record(full if full is not None else g, t, trains[t])
+                   for t in sorted(used_trains) if t in trains},
         "summary": _summary(g, full, no_coordinates=no_coordinates, approximate=approximate),
         "path": path,
         "basemap": basemap() if layout == "geo" else None,

@@ -303,6 +303,28 @@ def test_hostile_text_runs_no_script(browser, tmp_path):
     p.shot("hostile.png")
 
 
+def test_the_inline_page_for_notebooks_draws_the_map_inside_its_iframe(browser, tmp_path):
+    from kg.viz import inline_html
+
+    path = tmp_path / "notebook.html"
+    frame_html = inline_html(render_html(_hostile_graph()))
+    path.write_text(f"<!DOCTYPE html><html><body><h1>notebook</h1>{frame_html}</body></html>",
+                    encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    refused = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "about:"))
+                  else (refused.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    frame = page.frames[1]
+    frame.wait_for_function("window.kgReady === true", timeout=30000)
+    assert frame.evaluate("kgNodes.length") == 2 and frame.evaluate("kgBase.width") > 0
+    assert page.evaluate("typeof window.kgNetwork") == "undefined" and refused == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "notebook.png"))
+    context.close()
+
+
 def test_placeholders_in_article_text_still_draw_the_network(browser, tmp_path):
     from test_viz import PLACEHOLDERS, _placeholder_graph
 
