@@ -233,11 +233,10 @@ def network_data(
     countries: dict[str, str] = {}
     for n in g:
         d = g.nodes[n]
-        item: dict[str, Any] = {"id": n, "label": d["label"], "size": sizes[n],
+        item: dict[str, Any] = {"id": n, "label": d["label"], "size": round(sizes[n], 2),
                                 "color": COLOURS.get(d["type"], "#999")}
         kgd: dict[str, Any] = {"type": d["type"], "country": d["country"],
-                               "aliases": sorted(d.get("aliases", ())), "rank": rank[n],
-                               "legs_in": g.in_degree(n), "legs_out": g.out_degree(n)}
+                               "aliases": sorted(d.get("aliases", ())), "rank": rank[n]}
         if d["type"] == "Country":
             countries[d["country"]] = d["label"]
         if g.degree(n) == 0:  # mentioned, but on no reported route: drawn faint
@@ -248,11 +247,10 @@ def network_data(
                 kgd["off"] = "no coordinates"
                 item["hidden"] = True
                 no_coordinates.append(d["label"])
-                item.update(x=0, y=0, physics=False, fixed=True)
+                item.update(x=0, y=0)
             else:
                 x, y = project(where[1], where[0])
-                item.update(x=round(x, 2), y=round(y, 2), physics=False, fixed=True)
-                kgd["lat"], kgd["lon"] = round(where[0], 4), round(where[1], 4)
+                item.update(x=round(x, 2), y=round(y, 2))
                 if not where[2]:
                     kgd["approx"] = True
                     approximate.append(d["label"])
@@ -271,11 +269,11 @@ def network_data(
                      **({"date": _iso_date(e["date"])} if _iso_date(e.get("date")) else {})}
                     for e in d["evidence"]]
         used_trains |= set(d["trains"])
-        item = {"id": f"e{i}", "from": a, "to": b, "arrows": "to",
-                "width": 1 + 1.5 * min(d["n_trains"], 8),
-                "kg": {"crosses": list(d.get("crosses", [])), "codes": codes, "km": d.get("km"),
-                       "trains": sorted(d["trains"]), "n_trains": d["n_trains"],
+        item = {"id": f"e{i}", "from": a, "to": b, "width": 1 + 1.5 * min(d["n_trains"], 8),
+                "kg": {"crosses": list(d.get("crosses", [])), "codes": codes, "trains": sorted(d["trains"]),
                        "dates": edge_dates(g, a, b), "evidence": evidence}}
+        if d.get("km") is not None:
+            item["kg"]["km"] = d["km"]
         if codes:
             item["dashes"] = [8, 4]
         if (a, b) in path_edges or (b, a) in path_edges:
@@ -288,8 +286,9 @@ def network_data(
     options = {
         "physics": {"enabled": layout == "force", "stabilization": {"iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 100, "hideEdgesOnDrag": len(edges) > 3000},
-        "edges": {"smooth": False, "color": {"inherit": False, "color": "#666", "opacity": 0.8}},
-        "nodes": {"shape": "dot", "font": {"size": 0}, "borderWidth": 1},
+        "edges": {"smooth": False, "arrows": "to", "color": {"inherit": False, "color": "#666", "opacity": 0.8}},
+        "nodes": {"shape": "dot", "font": {"size": 0}, "borderWidth": 1,
+                  **({"fixed": True, "physics": False} if layout == "geo" else {})},
     }
     return {
         "nodes": nodes, "edges": edges, "options": options, "layout": layout, "scale": SCALE,

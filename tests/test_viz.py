@@ -36,7 +36,7 @@ def test_geographic_layout_places_nodes_by_coordinates():
     nodes = {n["id"]: n for n in data["nodes"]}
     assert nodes["a"]["x"] > nodes["b"]["x"]  # Chengdu is east of Lodz
     assert nodes["b"]["y"] < nodes["a"]["y"]  # Lodz is north of Chengdu (screen y grows downwards)
-    assert nodes["a"]["fixed"] is True and data["options"]["physics"]["enabled"] is False
+    assert data["options"]["nodes"]["fixed"] is True and data["options"]["physics"]["enabled"] is False
 
 
 def test_no_remote_resources():
