@@ -68,4 +68,5 @@ query_timeout: float = 30.0
 max_rows: int = 100_000
 max_body: int = 1_000_000
 serve_workers: int = 2
+bulk_import_bytes: int = int(os.environ.get("KG_BULK_IMPORT_BYTES", str(5_000_000)))
 cors_origins: tuple[str, ...] = ()
