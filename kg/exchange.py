@@ -92,6 +92,12 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
 
     Parameters
     ----------
+    path
+        The RDF file.
+    fmt
+        Its format (default: from the suffix, :func:`format_of`).
+    store
+        Store folder or SPARQL server (default :data:`kg.settings.store`).
     bulk
         Force (True) or avoid (False) the bulk loader; default by file size.  A store on a
         SPARQL server is always loaded graph by graph.
@@ -165,8 +171,8 @@ def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
     try:
         current = ox.Store(str(target))
     except OSError as exc:
-        raise StoreError(f"cannot open the store at {target}: {exc}. Is another `kg build` or `kg serve` "
-                         "writing to it? Wait for it or use another --store") from exc
+        raise StoreError(f"cannot open the store at {target}: {exc}. Is another `kg build` or "
+                         "`kg serve` writing to it? Wait for it or use another --store") from exc
     try:
         counts = _stage(path, fmt, staging, default_graph)
         if not counts:
@@ -199,8 +205,9 @@ def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
 
 
 def _stage(path: Path, fmt: str, folder: Path, default_graph: ox.NamedNode) -> dict[str, int]:
-    """Bulk-load ``path`` into a new store at ``folder``; triples of the default graph go to
-    ``default_graph``.  Returns the number of quads per named graph.
+    """Bulk-load ``path`` into a new store at ``folder``; returns the number of quads per named graph.
+
+    Triples of the default graph go to ``default_graph``.
 
     Raises
     ------

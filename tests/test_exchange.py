@@ -95,7 +95,8 @@ def test_bulk_import_loads_what_the_graph_by_graph_import_loads(seed_store, tmp_
     assert kg.routes(store=tmp_path / "fast") == kg.routes(store=tmp_path / "slow")
 
 
-def test_bulk_import_into_a_store_replaces_the_graphs_the_file_holds_and_keeps_the_others(seed_store, tmp_path):
+def test_bulk_import_into_a_store_replaces_the_graphs_the_file_holds_and_keeps_the_others(seed_store,
+                                                                                           tmp_path):
     full = tmp_path / "kg.nq"
     full.write_bytes(export(store=seed_store))
     store = tmp_path / "store"
@@ -112,7 +113,8 @@ def test_bulk_import_into_a_store_replaces_the_graphs_the_file_holds_and_keeps_t
 
 
 @pytest.mark.parametrize("bulk", [True, False])
-def test_a_file_that_does_not_parse_leaves_the_store_untouched(runner, seed_store, tmp_path, bulk, monkeypatch):
+def test_a_file_that_does_not_parse_leaves_the_store_untouched(runner, seed_store, tmp_path, bulk,
+                                                              monkeypatch):
     store = tmp_path / "store"
     good = tmp_path / "kg.nq"
     good.write_bytes(export(store=seed_store))
