@@ -35,6 +35,7 @@ import networkx as nx
 
 from . import __version__
 from ._errors import InputError, UnknownPlaceError
+from .centrality import betweenness, edge_betweenness
 from .gazetteer import Gazetteer, fold
 from .sparql import PLACES_QUERY
 from .store import open_store
@@ -750,7 +751,7 @@ def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weig
     dist = "distance" if weighted else None
     name = metric + (" (weighted by trains)" if weighted else "")
     if metric == "edge-betweenness":
-        scores = nx.edge_betweenness_centrality(connected, weight=dist)
+        scores = edge_betweenness(connected, weight=dist)
         edge_rows = []
         for (u, v), s in scores.items():
             a, b = str(_place_of(u)), str(_place_of(v))
@@ -761,7 +762,7 @@ def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weig
     if metric == "degree":
         values: dict[Any, float] = dict(connected.degree(weight="trains_weight" if weighted else None))
     elif metric == "betweenness":
-        values = nx.betweenness_centrality(connected, weight=dist)
+        values = betweenness(connected, weight=dist)
     elif metric == "closeness":
         values = nx.closeness_centrality(connected.to_undirected(as_view=True), distance=dist)
     else:
