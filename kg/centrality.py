@@ -12,6 +12,10 @@ from typing import Any
 
 import networkx as nx
 
+SMALL = 300
+"""Graphs with fewer nodes are measured by networkx itself: exact and instant there, and the
+igraph import (0.1-0.2 s) would cost more than the measure."""
+
 
 def _to_igraph(g: nx.Graph, weight: str | None) -> tuple[Any, list[Hashable], list[float] | None]:
     """The igraph twin of ``g``, its node order, and the edge weights (None for hops)."""
@@ -25,7 +29,14 @@ def _to_igraph(g: nx.Graph, weight: str | None) -> tuple[Any, list[Hashable], li
     return h, nodes, weights
 
 
-def betweenness(g: nx.Graph, *, weight: str | None = None, normalized: bool = True) -> dict[Hashable, float]:
+def _use_igraph(g: nx.Graph, engine: str | None) -> bool:
+    if engine not in (None, "igraph", "networkx"):
+        raise ValueError(f"unknown engine {engine!r}: use igraph or networkx")
+    return engine == "igraph" or engine is None and g.number_of_nodes() >= SMALL
+
+
+def betweenness(g: nx.Graph, *, weight: str | None = None, normalized: bool = True,
+                engine: str | None = None) -> dict[Hashable, float]:
     """Exact betweenness of every node, as :func:`networkx.betweenness_centrality` gives it.
 
     Parameters
@@ -37,7 +48,11 @@ def betweenness(g: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     normalized
         Divide by the number of pairs, as networkx does (``1/((n-1)(n-2))``; undirected
         graphs count each pair once, networkx twice before halving).
+    engine
+        ``igraph``, ``networkx``, or None: igraph from :data:`SMALL` nodes up.
     """
+    if not _use_igraph(g, engine):
+        return nx.betweenness_centrality(g, weight=weight, normalized=normalized)
     n = g.number_of_nodes()
     if n == 0:
         return {}
@@ -50,13 +65,15 @@ def betweenness(g: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     return {node: value * scale for node, value in zip(nodes, raw, strict=True)}
 
 
-def edge_betweenness(g: nx.Graph, *, weight: str | None = None,
-                     normalized: bool = True) -> dict[tuple[Hashable, Hashable], float]:
+def edge_betweenness(g: nx.Graph, *, weight: str | None = None, normalized: bool = True,
+                     engine: str | None = None) -> dict[tuple[Hashable, Hashable], float]:
     """Exact betweenness of every edge, as :func:`networkx.edge_betweenness_centrality` gives it.
 
     networkx divides by ``n(n-1)`` when normalising (undirected graphs: each pair once, so
-    ``2/(n(n-1))``).
+    ``2/(n(n-1))``).  ``engine`` as for :func:`betweenness`.
     """
+    if not _use_igraph(g, engine):
+        return nx.edge_betweenness_centrality(g, weight=weight, normalized=normalized)
     n = g.number_of_nodes()
     if g.number_of_edges() == 0:
         return {}

@@ -22,12 +22,12 @@ def _graph(directed: bool) -> nx.Graph:
 def test_betweenness_equals_networkx(directed, weight):
     g = _graph(directed)
     want = nx.betweenness_centrality(g, weight=weight)
-    got = betweenness(g, weight=weight)
+    got = betweenness(g, weight=weight, engine="igraph")
     assert got.keys() == want.keys()
     assert max(abs(got[n] - want[n]) for n in want) < 1e-12
     assert max(want.values()) > 0, "the graph must have paths through nodes"
     raw = nx.betweenness_centrality(g, weight=weight, normalized=False)
-    assert max(abs(betweenness(g, weight=weight, normalized=False)[n] - raw[n]) for n in raw) < 1e-9
+    assert max(abs(betweenness(g, weight=weight, normalized=False, engine="igraph")[n] - raw[n]) for n in raw) < 1e-9
 
 
 @pytest.mark.parametrize("directed", [True, False])
@@ -35,12 +35,24 @@ def test_betweenness_equals_networkx(directed, weight):
 def test_edge_betweenness_equals_networkx(directed, weight):
     g = _graph(directed)
     want = nx.edge_betweenness_centrality(g, weight=weight)
-    got = edge_betweenness(g, weight=weight)
+    got = edge_betweenness(g, weight=weight, engine="igraph")
     assert got.keys() == want.keys()
     assert max(abs(got[e] - want[e]) for e in want) < 1e-12
 
 
 def test_tiny_and_empty_graphs():
-    assert betweenness(nx.DiGraph()) == {}
-    assert betweenness(nx.path_graph(2)) == {0: 0.0, 1: 0.0}
-    assert edge_betweenness(nx.empty_graph(3)) == {}
+    assert betweenness(nx.DiGraph(), engine="igraph") == {}
+    assert betweenness(nx.path_graph(2), engine="igraph") == {0: 0.0, 1: 0.0}
+    assert edge_betweenness(nx.empty_graph(3), engine="igraph") == {}
+
+
+def test_small_graphs_stay_on_networkx_and_large_ones_go_to_igraph(monkeypatch):
+    import sys
+
+    g = nx.path_graph(5, create_using=nx.DiGraph)
+    assert betweenness(g) == nx.betweenness_centrality(g)
+    big = nx.gnp_random_graph(400, 0.01, seed=1, directed=True)
+    want = nx.betweenness_centrality(big)
+    got = betweenness(big)
+    assert max(abs(got[n] - want[n]) for n in want) < 1e-12
+    assert "igraph" in sys.modules
