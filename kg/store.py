@@ -211,7 +211,8 @@ def to_result(answer: object) -> Result:
         out = Result("SELECT")
         out.vars = [Variable(v.value) for v in answer.variables]
         names = out.vars
-        out.bindings = ({v: from_ox(val) for v, val in zip(names, solution, strict=False)} for solution in answer)
+        out.bindings = ({v: from_ox(val) for v, val in zip(names, solution, strict=False)}
+                        for solution in answer)
     elif isinstance(answer, ox.QueryTriples):
         out = Result("CONSTRUCT")
         graph = Graph()

@@ -10,7 +10,8 @@ from kg.centrality import betweenness, edge_betweenness
 
 def _graph(directed: bool) -> nx.Graph:
     g = nx.gnp_random_graph(60, 0.08, seed=3, directed=directed)
-    g = nx.relabel_nodes(g, {n: (f"p{n}" if n % 3 else ("out", "country", n)) for n in g})  # str and tuple ids
+    # node ids of both kinds the place graph uses: str and tuple
+    g = nx.relabel_nodes(g, {n: (f"p{n}" if n % 3 else ("out", "country", n)) for n in g})
     rnd = random.Random(5)
     for _, _, d in g.edges(data=True):
         d["distance"] = rnd.choice([0.25, 0.5, 1.0, 2.0])  # exact in binary: no float ties to break apart
@@ -27,7 +28,8 @@ def test_betweenness_equals_networkx(directed, weight):
     assert max(abs(got[n] - want[n]) for n in want) < 1e-12
     assert max(want.values()) > 0, "the graph must have paths through nodes"
     raw = nx.betweenness_centrality(g, weight=weight, normalized=False)
-    assert max(abs(betweenness(g, weight=weight, normalized=False, engine="igraph")[n] - raw[n]) for n in raw) < 1e-9
+    unscaled = betweenness(g, weight=weight, normalized=False, engine="igraph")
+    assert max(abs(unscaled[n] - raw[n]) for n in raw) < 1e-9
 
 
 @pytest.mark.parametrize("directed", [True, False])
