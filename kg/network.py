@@ -131,7 +131,8 @@ def _read_network(store: str) -> nx.DiGraph:
             if str(iri) in g:
                 g.nodes[str(iri)]["aliases"].add(str(alt))
         crossings: dict[str, list[str]] = {}
-        for leg, _seq, country in sorted((str(leg), int(seq), str(c)) for leg, seq, c in st.query(_CROSSINGS)):
+        rows = sorted((str(leg), int(seq), str(c)) for leg, seq, c in st.query(_CROSSINGS))
+        for leg, _seq, country in rows:
             crossings.setdefault(leg, []).append(country)
         for leg, train, a, b, evidence, doc in st.query(_LEGS):
             add_leg(g, str(a), str(b), train=str(train), document=str(doc), sentence=str(evidence),
