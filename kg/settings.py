@@ -51,6 +51,13 @@ serve_workers : int
 cors_origins : tuple[str, ...]
     Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
     ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
+bulk_import_bytes : int
+    Files at least this large (bytes) are loaded by ``kg import`` with Oxigraph's bulk loader
+    (``KG_BULK_IMPORT_BYTES``, default 5 MB); smaller ones graph by graph.
+cache_dir : str
+    Folder for the route network read from a local store, kept per store and reused until the
+    store's files change (``KG_CACHE_DIR``, default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``;
+    ``KG_CACHE_DIR=off`` turns it off).
 """
 
 from __future__ import annotations
@@ -73,4 +80,7 @@ query_timeout: float = 30.0
 max_rows: int = 100_000
 max_body: int = 1_000_000
 serve_workers: int = 2
+bulk_import_bytes: int = int(os.environ.get("KG_BULK_IMPORT_BYTES", str(5_000_000)))
+cache_dir: str = os.environ.get("KG_CACHE_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kg")
 cors_origins: tuple[str, ...] = ()
