@@ -102,7 +102,10 @@ BOUND = [
 ]
 
 
-@pytest.mark.parametrize(("name", "bindings"), [(n, {}) for n in NAMES] + BOUND)
+REWRITTEN = [n for n in NAMES if (BEFORE / f"{n}.rq").exists()]  # queries added since have no old version
+
+
+@pytest.mark.parametrize(("name", "bindings"), [(n, {}) for n in REWRITTEN] + BOUND)
 def test_query_answers_as_before(seed_store, name, bindings):
     """Rewritten for speed at a million triples, each query gives the rows the original gave."""
     old = kg.query(str(BEFORE / f"{name}.rq"), store=seed_store, bindings=bindings)
