@@ -2,6 +2,8 @@
 specific places with ordered country crossings, the article's address, and what every reader
 of the store (routes, queries, the network, counts) makes of them."""
 
+import re
+
 import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -175,7 +177,9 @@ def test_kg_routes_text_is_one_line_per_train(store, runner):
     from kg.cli import app
 
     out = runner.invoke(app, ["routes", "--store", store]).output.splitlines()
-    assert "Jinhua -> Kazakhstan, Kyrgyzstan, Uzbekistan via Horgos   [a.txt]" in out
+    assert out[0].split() == ["origin", "destinations", "via", "article"]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in out[2:-1]]
+    assert ["Jinhua", "Kazakhstan, Kyrgyzstan, Uzbekistan", "Horgos", "a.txt"] in rows and len(rows) == 3
     assert out[-1] == "(5 routes of 3 trains in 1 article)"
 
 
