@@ -525,11 +525,13 @@ def validate(
 
 @app.command("export")
 def export_(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig or jsonld.")] = "nquads",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="RDF: turtle, nt, nquads, trig, jsonld; the route "
+                                                              "network: graphml, gexf, geojson.")] = "nquads",
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write (default: standard output).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
+    """Write the graph in a standard RDF format (nquads, trig, jsonld keep one graph per article), or the route
+    network as GraphML/GEXF (Gephi, networkx) or GeoJSON (maps)."""
     from ._files import write_file
     from .exchange import export
 
