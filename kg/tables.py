@@ -8,6 +8,8 @@ cell text is never read as rich markup.  :func:`to_csv` writes the same records 
 header row, RFC 4180 quoting and list values joined with ``"; "``.
 
 rich is imported inside :func:`render` only, so commands that print JSON or CSV never load it.
+rich draws a table whose cells must wrap; one that fits is laid out here in the same layout,
+because rich takes about 3 ms a row and a query may return a hundred thousand.
 """
 
 from __future__ import annotations
@@ -86,14 +88,21 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
+RICH_ROWS = 1_000
+"""Most rows drawn by rich when cells must wrap (rich takes about 3 ms a row); larger tables are clipped."""
+
+
 def render(
     records: Iterable[Mapping[str, Any]],
     columns: Sequence[Column],
     *,
     width: int | None = None,
-    wrap: bool | None = None,
 ) -> str:
     """The records as a plain-text table with a header row.
+
+    A table that fits (always, without a width) is laid out here, one line per row, in the
+    same layout rich draws; one that is too wide for ``width`` is drawn by rich, whose cells
+    wrap, or past :data:`RICH_ROWS` rows has its widest columns clipped with "…".
 
     Parameters
     ----------
@@ -103,38 +112,89 @@ def render(
         What to show, in order.
     width
         Widest line allowed (default: the terminal's, or no limit when not printing to one).
-        Cells wrap to fit; without a limit every row stays on one line.
-    wrap
-        Whether cells may wrap (default: when there is a width to fit).
 
     Returns
     -------
     str
         The table without trailing spaces and without a final newline.
     """
+    limit = width if width is not None else terminal_width()
+    headers = [_one_line(col.header or col.key) for col in columns]
+    cells = [[_one_line(col.text(record)) for col in columns] for record in records]
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    if limit is None or _table_width(widths) <= limit:
+        return _layout(headers, cells, widths, columns)
+    if len(cells) > RICH_ROWS:
+        return _layout(headers, cells, _shrink(widths, limit, columns), columns)
+    return _rich(headers, cells, columns, limit)
+
+
+def cell_len(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide East Asian characters take two)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as columns
+
+    return columns(text)
+
+
+def _one_line(text: str) -> str:
+    """Cell text without terminal controls, line breaks or tabs (a row is one line when it fits)."""
+    return " ".join(clean(text).replace("\t", " ").splitlines())
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _shrink(widths: Sequence[int], limit: int, columns: Sequence[Column]) -> list[int]:
+    """Column widths narrowed, widest first, until the table fits ``limit`` (never under 4)."""
+    out = list(widths)
+    while _table_width(out) > limit:
+        i = max(range(len(out)), key=lambda k: (columns[k].wrap, out[k]))
+        if out[i] <= 4:
+            break
+        out[i] -= 1
+    return out
+
+
+def _layout(headers: Sequence[str], cells: Sequence[Sequence[str]], widths: Sequence[int],
+            columns: Sequence[Column]) -> str:
+    """The table laid out as rich's ``SIMPLE_HEAD`` box draws it without wrapping (fast for many rows)."""
+    from rich.cells import set_cell_size
+
+    def fit(text: str, w: int, justify: str) -> str:
+        if cell_len(text) > w:
+            text = set_cell_size(text, w - 1) + "…"
+        pad = " " * (w - cell_len(text))
+        return pad + text if justify == "right" else text + pad
+
+    def line(row: Sequence[str]) -> str:
+        parts = (fit(c, w, col.justify) for c, w, col in zip(row, widths, columns, strict=True))
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(headers), "─" * _table_width(widths), *(line(r) for r in cells)])
+
+
+def _rich(headers: Sequence[str], cells: Sequence[Sequence[str]], columns: Sequence[Column],
+          limit: int) -> str:
+    """The table drawn by rich at ``limit`` columns, cells wrapping to fit."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    limit = width if width is not None else terminal_width()
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-    for col in columns:
-        wraps = col.wrap and (limit is not None if wrap is None else wrap)
-        table.add_column(Text(clean(col.header or col.key)), justify=col.justify,  # type: ignore[arg-type]
-                         no_wrap=not wraps, overflow="fold")
-    for record in records:
-        table.add_row(*(Text(clean(col.text(record))) for col in columns))
-
-    def console(w: int) -> Console:
-        return Console(file=io.StringIO(), width=w, color_system=None, force_terminal=False,
-                       force_jupyter=False, highlight=False, markup=False, emoji=False, soft_wrap=False,
-                       legacy_windows=False, no_color=True)
-
-    natural = console(1_000_000).measure(table).maximum
-    out = console(max(1, min(natural, limit) if limit else natural))
-    out.print(table)
-    text = out.file.getvalue()  # type: ignore[attr-defined]
+    for header, col in zip(headers, columns, strict=True):
+        table.add_column(Text(header), justify=col.justify, no_wrap=not col.wrap,  # type: ignore[arg-type]
+                         overflow="fold")
+    for row in cells:
+        table.add_row(*(Text(c) for c in row))
+    console = Console(file=io.StringIO(), width=max(1, limit), color_system=None, force_terminal=False,
+                      force_jupyter=False, highlight=False, markup=False, emoji=False, soft_wrap=False,
+                      legacy_windows=False, no_color=True)
+    console.print(table)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
 
 
@@ -177,4 +237,4 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 __all__ = ["FORMATS", "LIST_SEPARATOR", "Column", "cell_text", "csv_value", "plural", "render",
-           "terminal_width", "to_csv"]
+           "terminal_width", "to_csv", "RICH_ROWS"]

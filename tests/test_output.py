@@ -22,6 +22,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 from rdflib.query import Result
 
+from kg import tables
 from kg.cli import app
 from kg.tables import Column, render, to_csv
 
@@ -48,6 +49,22 @@ def test_without_a_width_each_row_is_one_line():
     lines = render(RECORDS, COLUMNS).splitlines()
     assert len(lines) == 2 + len(RECORDS) and lines[0].split()[0] == "place" and set(lines[1]) == {"─"}
     assert lines[2].startswith("Horgos") and lines[2].endswith("3") and lines[3].rstrip() == lines[3]
+
+
+def test_tables_that_fit_are_laid_out_as_rich_draws_them():
+    """Tables that fit skip rich (3 ms a row) but must look exactly as rich would draw them."""
+    records = [*RECORDS, {"label": "乌鲁木齐", "aliases": ["Ürümqi", "Urumchi"], "n": 12345}]
+    fast = render(records, COLUMNS)
+    drawn = tables._rich([c.header or c.key for c in COLUMNS],
+                         [[c.text(r) for c in COLUMNS] for r in records], COLUMNS, 10_000)
+    assert fast == drawn and "乌鲁木齐" in fast
+
+
+def test_a_long_table_too_wide_for_the_terminal_is_clipped_one_line_a_row():
+    records = [{"label": f"place number {i} " * 6, "n": i} for i in range(tables.RICH_ROWS + 1)]
+    lines = render(records, [Column("label"), Column("n", justify="right")], width=60).splitlines()
+    assert len(lines) == len(records) + 2 and max(len(line) for line in lines) <= 60
+    assert lines[2].endswith(" 0") and "…" in lines[2] and lines[-1].endswith(str(tables.RICH_ROWS))
 
 
 def _in_a_terminal(args: list[str], columns: int = 80) -> str:
@@ -94,14 +111,16 @@ def test_piped_tables_keep_one_line_per_record(runner, seed_store):
     assert [line.split()[0] for line in lines[2:4]] == [p["label"].split()[0] for p in places[:2]]
 
 
-def test_a_read_command_loads_rich_only_to_draw_a_table(seed_store):
-    code = ("import sys; from typer.testing import CliRunner; from kg.cli import app\n"
+def test_rich_is_loaded_only_to_wrap_a_table(seed_store):
+    code = ("import sys; from typer.testing import CliRunner; from kg.cli import app; from kg import tables\n"
             f"CliRunner().invoke(app, ['places', '--json', '--store', {seed_store!r}])\n"
-            "before = 'rich.table' in sys.modules\n"
+            "after_json = any(m.startswith('rich') for m in sys.modules)\n"
             f"CliRunner().invoke(app, ['places', '--store', {seed_store!r}])\n"
-            "print(before, 'rich.table' in sys.modules)\n")
+            "after_table = 'rich.table' in sys.modules\n"
+            "tables.render([{'a': 'too wide for ten columns'}], [tables.Column('a')], width=10)\n"
+            "print(after_json, after_table, 'rich.table' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.stdout.split() == ["False", "True"], done.stderr
+    assert done.stdout.split() == ["False", "False", "True"], done.stderr
 
 
 # -- kg query: the standard formats --------------------------------------------------------------
