@@ -436,13 +436,14 @@ def corridors(fmt: FormatOpt = "table", json_: ListJsonOpt = False, store: Store
     if fmt == "csv":
         _echo_csv(numbered)
         return
+    if not rows:
+        _echo("no corridor: the network has no leg")
+        return
     _echo_table(numbered, [Column("corridor", "#", justify="right"), Column("size", justify="right"),
                            Column("places", "cities and ports"), Column("crossings", "crossings"),
                            Column("crossed", "legs cross"), Column("ends", "trains end in")])
     if any(c["ends"] for c in rows):
         _echo("(trains end in: countries named as a train's end where the text names no city)")
-    if not rows:
-        _echo("no corridor: the network has no leg")
 
 
 @app.command()
@@ -530,8 +531,10 @@ def export_(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write (default: standard output).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write the graph in a standard RDF format (nquads, trig, jsonld keep one graph per article), or the route
-    network as GraphML/GEXF (Gephi, networkx) or GeoJSON (maps)."""
+    """Write the graph as RDF (nquads, trig, jsonld keep one graph per article) or the route network.
+
+    The route network goes out as GraphML/GEXF (Gephi, networkx) or GeoJSON (maps).
+    """
     from ._files import write_file
     from .exchange import export
 
