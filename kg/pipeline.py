@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -55,7 +55,6 @@ class BuildSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -84,9 +83,15 @@ def build(
     model: str | None = None,
     force: bool = False,
     validate: bool = True,
+    workers: int = 1,
+    dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildSummary:
     """Extract facts from articles and store them, one named graph per article.
+
+    Articles stream from disk to the store: each file is read once up front (to refuse a bad
+    one before anything is written, and to skip unchanged ones), then read again when its turn
+    comes, so memory stays flat however many articles there are.
 
     Parameters
     ----------
@@ -103,6 +108,11 @@ def build(
         that breaks them is not stored (a version stored before stays as it was): it is named
         in ``summary.refused`` and its violations in ``summary.problems``, so the store keeps
         conforming and a later build tries the article again.
+    workers
+        Extract in this many local processes (1: in this process).
+    dask
+        Address of a Dask scheduler (``tcp://host:8786``) to extract on instead (default
+        :data:`kg.settings.dask`); this process still writes the store.
     progress
         Called as ``progress(article_name, done, total)`` after each article.
 
@@ -115,39 +125,33 @@ def build(
     InputError
         Before anything is written, when a path is missing or a file is not readable text.
     """
+    from . import settings
+
     started = time.perf_counter()
     files = collect_paths(Path(p) for p in paths)
-    articles = [read_article(p) for p in files]
     _check_names(files)
+    hashes = [(f, read_article(f).sha256) for f in files]
     version = extractor_version()
+    dask = dask or settings.dask
     with open_store(store) as st:
-        summary = BuildSummary(store=st.location, read=len(articles))
+        summary = BuildSummary(store=st.location, read=len(files))
         known = _known(st)
-        todo = [a for a in articles if force or known.get(a.name) != (a.sha256, version)]
-        summary.unchanged = len(articles) - len(todo)
+        todo = [f for f, sha in hashes if force or known.get(f.name) != (sha, version)]
+        summary.unchanged = len(files) - len(todo)
         if todo:
-            from . import nlp as nlp_mod
-            from .extract import extract_articles
             from .gazetteer import default
 
-            nlp = nlp_mod.load(model)
-            gazetteer = default()
-            done = 0
-
-            def write(article: Article) -> None:
-                nonlocal done
+            countries = default().countries
+            for done, article in enumerate(_extracted((read_article(f) for f in todo), model=model,
+                                                      workers=workers, dask=dask), start=1):
                 graph = article_graph(article, version=version)
-                shared = shared_graph(article, countries=gazetteer.countries)
+                shared = shared_graph(article, countries=countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
                     st.replace_graph(document_iri(article.name), graph, shared=shared)
-                done += 1
+                    summary.routes_added += len(article.routes)
                 if progress is not None:
                     progress(article.name, done, len(todo))
-
-            extract_articles(todo, nlp=nlp, gazetteer=gazetteer, progress=write)
         summary.extracted = len(todo)
-        summary.routes_added = sum(len(a.routes) for a in todo if a.name not in summary.refused)
-        summary.articles = todo
         counts = st.count()
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
@@ -155,11 +159,23 @@ def build(
     return summary
 
 
+def _extracted(articles: Iterator[Article], *, model: str | None, workers: int,
+               dask: str | None) -> Iterator[Article]:
+    """The articles extracted by the runner the options name (see :mod:`kg.runners`)."""
+    from . import runners
+
+    if dask:
+        return runners.run_dask(articles, address=dask, model=model)
+    if workers > 1:
+        return runners.run_pool(articles, workers=workers, model=model)
+    return runners.run_local(articles, model=model)
+
+
 def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> bool:
     """Whether one article's facts meet the shapes; its problems go into ``summary`` either way."""
-    from .validate import validate_graph
+    from .validate import check_graph
 
-    found = validate_graph(graph + shared)
+    found = check_graph(graph + shared)
     summary.problems += [f"{name}: {v.line()}" for v in found]
     if any(v.severity == "Violation" for v in found):
         summary.refused.append(name)
