@@ -8,16 +8,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from rdflib import Graph
 
 from . import __version__
 from ._errors import InputError
-from .extract import collect_paths, read_article
 from .model import Article
 from .rdf import article_graph, document_iri, shared_graph
 from .store import GraphStore, RemoteStore, open_store
+
+if TYPE_CHECKING:
+    from .inputs import Fetcher
 
 _FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "data")
 
@@ -55,6 +58,8 @@ class BuildSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """One line per input that held no article (``NAME: reason``): not stored, the build went on."""
     articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
@@ -66,6 +71,7 @@ class BuildSummary:
             f"trains      {self.trains}",
             f"places      {self.places}",
             f"triples     {self.triples}",
+            *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
             f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
@@ -85,13 +91,16 @@ def build(
     force: bool = False,
     validate: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> BuildSummary:
     """Extract facts from articles and store them, one named graph per article.
 
     Parameters
     ----------
     paths
-        ``.txt`` files and folders of them.
+        ``.txt`` articles, saved pages (``.html``), RSS/Atom feeds, folders of them and http(s)
+        URLs (see :mod:`kg.inputs`).  An input that holds no article (an index page, a 404, a
+        PDF ...) is named in ``summary.skipped`` with its reason and the others are built.
     store
         Store folder (default :data:`kg.settings.store`).
     model
@@ -105,6 +114,9 @@ def build(
         conforming and a later build tries the article again.
     progress
         Called as ``progress(article_name, done, total)`` after each article.
+    fetcher
+        Downloads URLs through the web cache (default: a :class:`kg.inputs.Fetcher` with the
+        settings' cache folder and limits).
 
     Returns
     -------
@@ -113,15 +125,17 @@ def build(
     Raises
     ------
     InputError
-        Before anything is written, when a path is missing or a file is not readable text.
+        Before anything is written, when a path is missing or a ``.txt`` file is not readable text.
     """
+    from .inputs import read_inputs
+
     started = time.perf_counter()
-    files = collect_paths(Path(p) for p in paths)
-    articles = [read_article(p) for p in files]
-    _check_names(files)
+    found = read_inputs(paths, fetcher=fetcher)
+    articles = _check_names(found.articles)
     version = extractor_version()
     with open_store(store) as st:
-        summary = BuildSummary(store=st.location, read=len(articles))
+        summary = BuildSummary(store=st.location, read=len(articles),
+                               skipped=[s.line() for s in found.skipped])
         known = _known(st)
         todo = [a for a in articles if force or known.get(a.name) != (a.sha256, version)]
         summary.unchanged = len(articles) - len(todo)
@@ -191,12 +205,14 @@ def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str]]:
     return {name: (sha, unquote(gen.rsplit("/", 1)[-1])) for name, (sha, gen) in st.documents().items()}
 
 
-def _check_names(files: list[Path]) -> None:
-    seen: dict[str, Path] = {}
-    for f in files:
-        if f.name in seen and seen[f.name].resolve() != f.resolve():
+def _check_names(articles: list[Article]) -> list[Article]:
+    """The articles, each once; two different articles under one name are refused."""
+    seen: dict[str, Article] = {}
+    for a in articles:
+        if a.name in seen and seen[a.name].sha256 != a.sha256:
             raise InputError(
-                f"two articles share the file name {f.name!r} ({seen[f.name]} and {f}); "
+                f"two different articles share the name {a.name!r}; "
                 "article names identify documents in the graph, so rename one"
             )
-        seen[f.name] = f
+        seen[a.name] = a
+    return list(seen.values())

@@ -86,6 +86,10 @@ def article_graph(article: Article, *, version: str) -> Graph:
                 g.add((iri, SKOS.altLabel, Literal(alias.strip())))
     if article.source:
         g.add((doc, DCTERMS.source, _source_term(article.source)))
+    if article.title:
+        g.add((doc, DCTERMS.title, Literal(_visible(article.title).strip())))
+    if article.publisher:
+        g.add((doc, DCTERMS.publisher, Literal(_visible(article.publisher).strip())))
     sentences = _sentence_nodes(g, article, doc)
     for n, routes in enumerate(_trains(article.routes), start=1):
         _describe_train(g, routes, doc, n, sentences)

@@ -47,6 +47,22 @@ serve_workers : int
 cors_origins : tuple[str, ...]
     Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
     ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
+cache : str | None
+    Folder of the web cache (pages and feeds ``kg build URL`` and ``kg fetch`` download).
+    ``None`` reads ``KG_CACHE``, else ``$XDG_CACHE_HOME/kg/http``, else ``~/.cache/kg/http``.
+cache_ttl : float
+    Seconds a cached page is used without asking the server again; after that ``kg`` asks
+    whether it changed (ETag / Last-Modified) and downloads only a changed page.  Default one
+    day; ``KG_CACHE_TTL`` overrides it, ``--refresh`` asks at once.
+fetch_timeout : float
+    Seconds to wait to connect to a web server and for each piece of its answer.  Default 20;
+    ``KG_FETCH_TIMEOUT``.
+fetch_retries : int
+    Further tries after a failed download (connection error, timeout, HTTP 429/5xx), with
+    growing pauses.  Default 2.
+max_page_bytes : int
+    Largest page, feed or file ``kg`` reads (bytes); a larger one is skipped in one line.
+    Default 5 MB; ``KG_MAX_PAGE_BYTES``.
 """
 
 from __future__ import annotations
@@ -69,3 +85,8 @@ max_rows: int = 100_000
 max_body: int = 1_000_000
 serve_workers: int = 2
 cors_origins: tuple[str, ...] = ()
+cache: str | None = os.environ.get("KG_CACHE") or None
+cache_ttl: float = float(os.environ.get("KG_CACHE_TTL", "86400"))
+fetch_timeout: float = float(os.environ.get("KG_FETCH_TIMEOUT", "20"))
+fetch_retries: int = 2
+max_page_bytes: int = int(os.environ.get("KG_MAX_PAGE_BYTES", str(5_000_000)))
