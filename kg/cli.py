@@ -174,7 +174,7 @@ def fetch(
 
 @app.command()
 def remove(
-    articles: Annotated[list[str], typer.Argument(help="Article file names to drop from the graph.")],
+    articles: Annotated[list[str], typer.Argument(help="Articles to drop from the graph: file names or URLs.")],
     store: StoreOpt = None,
 ) -> None:
     """Drop every fact read from the named articles."""
@@ -257,7 +257,8 @@ def _print_paths(answers: list[Any]) -> None:
     for i, a in enumerate(answers, start=1):
         km = f", {a.km:,.0f} km" if a.km else ""
         if a.single_train:
-            how = f"one train ({a.single_train.rsplit('/', 2)[-2]})"
+            docs = [e["document"] for leg in a.legs for e in leg.evidence if e["train"] == a.single_train]
+            how = f"one train ({docs[0] if docs else a.single_train.rsplit('/', 2)[-2]})"
         else:
             how = f"{len(a.rides)} trains, change at {', '.join(a.changes)}"
         _echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")

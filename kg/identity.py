@@ -77,11 +77,16 @@ def document_key(url: str | None, text: str) -> str:
 
 
 def url_name(url: str) -> str:
-    """A short readable name for a document read from the web: host and path, no scheme or query.
+    """A short readable name of a document read from the web: host, path and query, no scheme.
 
-    >>> url_name("https://www.example.org/news/2021/train.html?id=3")
+    Tracking parameters are dropped; a query that names the page (``?id=3``) stays.
+
+    >>> url_name("https://www.example.org/news/2021/train.html?utm_source=x")
     'www.example.org/news/2021/train.html'
+    >>> url_name("http://example.org/article.php?id=3")
+    'example.org/article.php?id=3'
     """
-    parts = urlsplit(url)
-    name = (parts.hostname or "") + (parts.path.rstrip("/") or "")
+    parts = urlsplit(normalise_url(url) if is_url(url) else url)
+    query = f"?{parts.query}" if parts.query else ""
+    name = (parts.hostname or "") + (parts.path.rstrip("/") or "") + query
     return name[:200] or url[:200]

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from . import __version__
 from ._errors import InputError
 from .model import Article
-from .rdf import article_graph, document_iri, shared_graph
+from .rdf import article_graph, document_iri, is_legacy_document, shared_graph
 from .store import GraphStore, RemoteStore, open_store
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class BuildSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    legacy: int = 0
+    """Documents an older ``kg`` stored under file-name IRIs (building their files again replaces them)."""
     skipped: list[str] = field(default_factory=list)
     """One line per input that held no article (``NAME: reason``): not stored, the build went on."""
     articles: list[Article] = field(default_factory=list, repr=False)
@@ -72,6 +74,8 @@ class BuildSummary:
             f"places      {self.places}",
             f"triples     {self.triples}",
             *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
+            *([f"older       {self.legacy} article(s) stored by an older kg under their file names: "
+               "build them again (kg build --force PATHS) to replace them"] if self.legacy else []),
             f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
@@ -131,14 +135,18 @@ def build(
 
     started = time.perf_counter()
     found = read_inputs(paths, fetcher=fetcher)
-    articles = _check_names(found.articles)
+    articles = _one_per_document(found.articles)
     version = extractor_version()
     with open_store(store) as st:
         summary = BuildSummary(store=st.location, read=len(articles),
                                skipped=[s.line() for s in found.skipped])
         known = _known(st)
-        todo = [a for a in articles if force or known.get(a.name) != (a.sha256, version)]
+        todo = [a for a in articles
+                if force or known.get(str(document_iri(a)), ("",))[1:] != (a.sha256, version)]
+        chosen = {id(a) for a in todo}
+        _rename_moved(st, [a for a in articles if id(a) not in chosen], known)
         summary.unchanged = len(articles) - len(todo)
+        stale = _stale(known, todo)
         if todo:
             from . import nlp as nlp_mod
             from .extract import extract_articles
@@ -153,7 +161,8 @@ def build(
                 graph = article_graph(article, version=version)
                 shared = shared_graph(article, countries=gazetteer.countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
-                    st.replace_graph(document_iri(article.name), graph, shared=shared)
+                    st.replace_graph(document_iri(article), graph, shared=shared,
+                                     drop=stale.get(article.name, []))
                 done += 1
                 if progress is not None:
                     progress(article.name, done, len(todo))
@@ -163,6 +172,7 @@ def build(
         summary.routes_added = sum(len(a.routes) for a in todo if a.name not in summary.refused)
         summary.articles = todo
         counts = st.count()
+        summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
     summary.seconds = time.perf_counter() - started
@@ -182,37 +192,74 @@ def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> 
 
 
 def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str]:
-    """Drop the facts of the named articles (file names); returns the names that were present.
+    """Drop the facts of the named articles (file names or URLs); returns the names that were present.
 
     Raises
     ------
     InputError
         When none of the names is in the store.
     """
+    names = list(names)
     removed = []
     with open_store(store) as st:
         for name in names:
-            if st.remove_graph(document_iri(Path(name).name)):
+            iris = st.find_documents(name) or st.find_documents(Path(name).name)
+            if any([st.remove_graph(URIRef(iri)) for iri in iris]):
                 removed.append(name)
     missing = [n for n in names if n not in removed]
     if missing and not removed:
-        raise InputError(f"no article named {', '.join(missing)} in the store; `kg query documents` lists them")
+        raise InputError(f"no article named {', '.join(missing)} in the store (give a file name or URL); "
+                         "`kg query documents` lists them")
     return removed
 
 
-def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str]]:
-    """File name -> (SHA-256, extractor version) of the articles already stored."""
-    return {name: (sha, unquote(gen.rsplit("/", 1)[-1])) for name, (sha, gen) in st.documents().items()}
+def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str, str]]:
+    """Document IRI -> (file name, SHA-256, extractor version) of the articles already stored."""
+    return {iri: (name, sha, unquote(gen.rsplit("/", 1)[-1]))
+            for iri, (name, sha, gen) in st.documents().items()}
 
 
-def _check_names(articles: list[Article]) -> list[Article]:
-    """The articles, each once; two different articles under one name are refused."""
-    seen: dict[str, Article] = {}
+def _one_per_document(articles: list[Article]) -> list[Article]:
+    """Each document once (the same article saved under two names is one: the first name is kept).
+
+    Raises
+    ------
+    InputError
+        When two different articles share one name (names label documents in answers).
+    """
+    by_key: dict[str, Article] = {}
+    by_name: dict[str, Article] = {}
     for a in articles:
-        if a.name in seen and seen[a.name].sha256 != a.sha256:
+        by_key.setdefault(a.key, a)
+        other = by_name.setdefault(a.name, a)
+        if other.key != a.key:
             raise InputError(
                 f"two different articles share the name {a.name!r}; "
-                "article names identify documents in the graph, so rename one"
+                "article names label documents in answers, so rename one"
             )
-        seen[a.name] = a
-    return list(seen.values())
+    return list(by_key.values())
+
+
+def _rename_moved(st: GraphStore | RemoteStore, unchanged: list[Article],
+                  known: dict[str, tuple[str, str, str]]) -> None:
+    """An unchanged document read under a new file name (a renamed file) takes the new name."""
+    for a in unchanged:
+        iri = str(document_iri(a))
+        if known[iri][0] != a.name:
+            st.rename_document(iri, a.name)
+
+
+def _stale(known: dict[str, tuple[str, str, str]], todo: list[Article]) -> dict[str, list[str]]:
+    """File name -> stored documents an article of that name replaces.
+
+    A document with no URL is known by its text, so an edited file gets a new IRI: the version
+    stored before under the same file name goes.  So does one an older ``kg`` stored under a
+    file-name IRI.  Documents with a URL are kept: two pages may share a file name.
+    """
+    keep = {str(document_iri(a)) for a in todo}
+    out: dict[str, list[str]] = {}
+    for iri, (name, _, _) in known.items():
+        tail = iri.rsplit("/", 1)[-1]
+        if iri not in keep and (is_legacy_document(iri) or tail.startswith("t-")):
+            out.setdefault(name, []).append(iri)
+    return out
