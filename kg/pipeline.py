@@ -75,7 +75,7 @@ class BuildSummary:
             f"triples     {self.triples}",
             *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
             *([f"older       {self.legacy} article(s) stored by an older kg under their file names: "
-               "build them again (kg build --force PATHS) to replace them"] if self.legacy else []),
+               "build their files again (kg build PATHS) to replace them"] if self.legacy else []),
             f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
