@@ -1,4 +1,7 @@
-"""Writing and opening a 2,000-place network in headless Chromium, against a 50-place one, in one run."""
+"""Writing and opening a 2,000-place network in headless Chromium, against a 50-place one, in one run.
+
+``synthetic(n)`` is importable (the browser tests draw its 2,000-place page).
+"""
 
 from __future__ import annotations
 
@@ -16,18 +19,33 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync"]
 
 
+COUNTRIES = ("CN", "KZ", "RU", "BY", "PL", "DE", "UZ", "TR")
+
+
 def synthetic(n: int, edges_per_node: int = 3, seed: int = 1) -> nx.DiGraph:
+    """A random route network of ``n`` places between Spain and Japan, ``edges_per_node`` legs each.
+
+    Every tenth place has an alias (``Alias-i``), every fifth leg crosses two countries, legs
+    carry evidence dated in 2023-2024, so search, crossings and the date filter have work to do.
+    """
     rnd = random.Random(seed)
     g = nx.DiGraph()
     for i in range(n):
-        g.add_node(f"p{i}", label=f"Place {i}", type=rnd.choice(["City", "Port"]), country="CN",
-                   lat=rnd.uniform(20, 60), lon=rnd.uniform(-10, 130), aliases=set())
+        g.add_node(f"p{i}", label=f"Place {i}", type=rnd.choice(["City", "Port"]),
+                   country=rnd.choice(COUNTRIES),
+                   lat=rnd.uniform(20, 60), lon=rnd.uniform(-10, 130),
+                   aliases={f"Alias-{i}"} if i % 10 == 0 else set())
     for i in range(n):
-        for _ in range(edges_per_node):
+        for k in range(edges_per_node):
             j = rnd.randrange(n)
             if j != i:
-                g.add_edge(f"p{i}", f"p{j}", trains={"t"}, documents={"d"}, n_trains=1, n_documents=1, km=None,
-                           evidence=[{"document": "d.txt", "sentence": "A train ran.", "train": "t"}])
+                date = f"{rnd.choice((2023, 2024))}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+                crosses = tuple(rnd.sample(COUNTRIES, 2)) if k == 0 and i % 5 == 0 else ()
+                g.add_edge(f"p{i}", f"p{j}", trains={"t"}, documents={"d"}, n_trains=1, n_documents=1,
+                           km=None,
+                           crossings={crosses: {"t"}}, crosses=list(crosses),
+                           evidence=[{"document": "d.txt", "sentence": f"A train ran from {i} to {j}.",
+                                      "train": "t", "date": date}])
     return g
 
 
@@ -46,7 +64,7 @@ def main() -> None:
             page = browser.new_page()
             t = time.perf_counter()
             page.goto(path.as_uri())
-            page.wait_for_function("window.kgNetwork !== undefined")
+            page.wait_for_function("window.kgNetwork !== undefined", timeout=60000)
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
             open_s = time.perf_counter() - t
             t = time.perf_counter()

@@ -34,6 +34,8 @@ _EXPORTS = {
     "find_paths": "kg.network",
     "central": "kg.network",
     "write_html": "kg.viz",
+    "page_html": "kg.viz",
+    "inline_html": "kg.viz",
     "open_store": "kg.store",
 }
 __all__ = ["__version__", *_EXPORTS]
