@@ -1,47 +1,156 @@
-"""Extraction throughput (words/s) against plain nlp.pipe of the same texts, in one run."""
+"""Whole-process `kg build` against a bare `nlp.pipe` of the same articles, in one run.
+
+Both legs are separate processes started and measured the same way (wall time from start to
+exit, peak RSS from ``os.wait4``), reading the same files one by one from disk:
+
+- baseline: ``python -c`` that loads the full trained pipeline and runs ``nlp.pipe`` over the texts;
+- kg: ``kg build DIR --store NEW -q`` (reading, extraction, validation, store writes), on one
+  process and with ``--workers 2``.
+
+The corpus is synthetic: articles recombine the seed articles' sentences (all train talk) with a
+share of background sentences (``--background``, written below: economy, weather, schools; no
+place or train word), like the quotes and statistics around the train news in real articles.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_build.py                 # speed: 300 articles, 0% and 50% background
+    .venv/bin/python benchmarks/bench_build.py --rss 1000 10000  # peak RSS of kg build at 1k and 10k articles
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-from kg import nlp as nlp_mod
-from kg.extract import extract_articles, read_article
-from kg.gazetteer import default
-
 ROOT = Path(__file__).resolve().parent.parent
-COPIES = 8  # the five seeds repeated: about 20k words
+KG = Path(sys.executable).with_name("kg")
+BACKGROUND = [
+    "Analysts said the figures were better than expected.",
+    "The central bank left interest rates unchanged on Thursday.",
+    "Consumer prices rose by 0.4 percent in the year to October.",
+    "The weather stayed mild for most of the week.",
+    "Officials praised the new school and its teachers.",
+    "Shares in the company rose by two percent in early afternoon.",
+    "The firm hired more than 300 staff last year.",
+    "A spokesman declined to comment on the report.",
+    "The committee will meet again next month to review the plan.",
+    "Employment in the sector has grown steadily since 2019.",
+    "Local residents welcomed the decision.",
+    "The project received funding from several private investors.",
+    "Experts warned that growth could slow in the coming quarters.",
+    "The mayor thanked volunteers for their work during the festival.",
+    "Household spending remained weak despite higher wages.",
+    "The report was published on the ministry's website.",
+    "Many small businesses struggled to find qualified workers.",
+    "The conference attracted more than 2,000 participants.",
+    "Researchers said more work was needed to confirm the results.",
+    "The company reported a net profit of 1.2 billion yuan for the first half.",
+]
+BASELINE = (
+    "import sys, spacy\n"
+    "from pathlib import Path\n"
+    "nlp = spacy.load(sys.argv[1])\n"
+    "files = sorted(Path(sys.argv[2]).glob('*.txt'))\n"
+    "for _ in nlp.pipe(f.read_text(encoding='utf-8') for f in files):\n"
+    "    pass\n"
+)
+
+
+def seed_sentences() -> list[str]:
+    """The seed articles' sentences (after the metadata header), in order."""
+    from kg.extract.reading import clean_text
+
+    out = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = clean_text(path.read_text(encoding="utf-8"))
+        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", text) if len(s.split()) > 3]
+    return out
+
+
+def make_corpus(folder: Path, n: int, *, background: float, sentences: int, seed: int = 1) -> int:
+    """Write ``n`` synthetic articles; returns their word count."""
+    rng = random.Random(seed)
+    train = seed_sentences()
+    folder.mkdir(parents=True, exist_ok=True)
+    words = 0
+    for i in range(n):
+        body = [rng.choice(BACKGROUND) if rng.random() < background else rng.choice(train)
+                for _ in range(sentences)]
+        text = f"Date: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n\n" + " ".join(body) + "\n"
+        (folder / f"a{i:05d}.txt").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    return words
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, the process and the children it waited for) of a command."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    if status != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def kg_build(corpus: Path, *extra: str) -> tuple[float, float]:
+    store = Path(tempfile.mkdtemp(prefix="bench-store-"))
+    shutil.rmtree(store)
+    try:
+        return run([str(KG), "build", str(corpus), "--store", str(store), "-q", *extra])
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+def speed(n: int, sentences: int, backgrounds: list[float]) -> None:
+    from kg.nlp import pick_model
+
+    model = pick_model()
+    print(f"model {model}; {n} articles of {sentences} sentences; words/s of the whole process")
+    print(f"{'background':>10} {'words':>8} {'nlp.pipe':>9} {'kg build':>9} {'ratio':>6} "
+          f"{'--workers 2':>11} {'ratio':>6}")
+    for bg in backgrounds:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus"
+            words = make_corpus(corpus, n, background=bg, sentences=sentences)
+            base, _ = run([sys.executable, "-c", BASELINE, model, str(corpus)])
+            one, _ = kg_build(corpus)
+            two, _ = kg_build(corpus, "--workers", "2")
+            print(f"{bg:>10.0%} {words:>8} {words / base:>9.0f} {words / one:>9.0f} {base / one:>6.2f} "
+                  f"{words / two:>11.0f} {base / two:>6.2f}")
+
+
+def rss(sizes: list[int], sentences: int, background: float) -> None:
+    print(f"peak RSS of kg build (one process), articles of {sentences} sentences, "
+          f"{background:.0%} background")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus"
+            words = make_corpus(corpus, n, background=background, sentences=sentences)
+            seconds, peak = kg_build(corpus)
+            print(f"{n:>6} articles {words:>8} words  {seconds:7.1f} s  {words / seconds:7.0f} words/s  "
+                  f"peak RSS {peak:6.0f} MiB")
 
 
 def main() -> None:
-    nlp = nlp_mod.load()
-    t = time.perf_counter()
-    gazetteer = default()
-    gaz_s = time.perf_counter() - t
-    articles = [read_article(p) for p in sorted((ROOT / "seeds").glob("*.txt"))] * COPIES
-    words = sum(len(a.text.split()) for a in articles)
-
-    t = time.perf_counter()
-    for _ in nlp.pipe((a.text for a in articles), batch_size=16):
-        pass
-    base = time.perf_counter() - t
-
-    t = time.perf_counter()
-    extract_articles(articles, nlp=nlp, gazetteer=gazetteer)
-    ours = time.perf_counter() - t
-
-    # Memory in a pass of its own: tracemalloc slows what it watches, so no timed leg runs under it.
-    tracemalloc.start()
-    extract_articles(articles[: len(articles) // COPIES], nlp=nlp, gazetteer=gazetteer)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
-    print(f"gazetteer load            {gaz_s:7.2f} s (once per build)")
-    print(f"words                     {words}")
-    print(f"nlp.pipe alone            {words / base:9.0f} words/s")
-    print(f"kg extraction             {words / ours:9.0f} words/s   ratio {base / ours:.2f} of plain parsing")
-    print(f"python heap peak (extra)  {peak / 2**20:7.1f} MiB extracting the five seeds once")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--sentences", type=int, default=10)
+    ap.add_argument("--background", type=float, nargs="*", default=[0.0, 0.5])
+    ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
+    args = ap.parse_args()
+    if args.rss:
+        rss(args.rss, sentences=3, background=0.67)
+    else:
+        speed(args.articles, args.sentences, args.background)
 
 
 if __name__ == "__main__":

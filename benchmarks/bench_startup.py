@@ -1,7 +1,20 @@
-"""Start-up time of read-only commands against the import floor, medians of N runs, in one run."""
+"""Start-up time of read-only commands against the import floor, medians of N runs, in one run.
+
+Usage: python benchmarks/bench_startup.py [BIG_STORE] [--baseline CHECKOUT]
+
+On the seed store: ``kg --help``, ``kg query``, ``kg path`` and ``kg central`` against the floor
+``python -c "import rdflib, networkx, typer"`` (target: path and central <= 1.5x).  With
+BIG_STORE (e.g. the ~1M-quad store ``bench_store.py --keep DIR`` leaves), also whole-process
+``kg path`` (target <= 1.5 s) and ``kg central --metric betweenness`` (<= 3 s) on it, with the
+route network cached (the first command of a changed store pays for reading it: shown too).
+``--baseline CHECKOUT`` runs the same commands from another checkout of kg (``PYTHONPATH``), e.g.
+the main branch, for before/after figures in the same run.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -10,34 +23,79 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5
+RUNS = 7
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS) -> float:
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, env=env)
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
 
 
+def _env(checkout: str | None, cache: str) -> dict[str, str]:
+    env = dict(os.environ, KG_CACHE_DIR=cache)
+    if checkout:
+        env["PYTHONPATH"] = checkout
+    return env
+
+
+def _pair(store: str) -> tuple[str, str]:
+    """Labels of the two ends of the leg most trains report (a path question with an answer)."""
+    from kg.network import route_network
+
+    g = route_network(store=store)
+    a, b, _ = max(g.edges(data=True), key=lambda e: (e[2]["n_trains"], e[0], e[1]))
+    return g.nodes[a]["label"], g.nodes[b]["label"]
+
+
 def main() -> None:
+    args = sys.argv[1:]
+    baseline = None
+    if "--baseline" in args:
+        i = args.index("--baseline")
+        baseline = args[i + 1]
+        del args[i:i + 2]
+    big = args[0] if args else None
     store = Path(tempfile.mkdtemp()) / "store"
+    cache = tempfile.mkdtemp(prefix="kg-cache-")
     subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "--store", str(store), "-q"], check=True, cwd=ROOT)
-    floor = timed([sys.executable, "-c", "import rdflib, networkx, typer"])
+    kg = [sys.executable, "-m", "kg"]
     rows = {
-        "import spacy (what read commands avoid)": [sys.executable, "-c", "import spacy"],
-        "kg --help": [sys.executable, "-m", "kg", "--help"],
-        "kg query documents": [sys.executable, "-m", "kg", "query", "documents", "--store", str(store)],
-        "kg path Nantong Hairatan": [sys.executable, "-m", "kg", "path", "Nantong", "Hairatan", "--store", str(store)],
-        "kg central": [sys.executable, "-m", "kg", "central", "--store", str(store)],
+        "kg --help": [*kg, "--help"],
+        "kg query documents": [*kg, "query", "documents", "--store", str(store)],
+        "kg path Nantong Hairatan": [*kg, "path", "Nantong", "Hairatan", "--store", str(store)],
+        "kg central": [*kg, "central", "--store", str(store)],
     }
-    print(f"{'command':42} {'median s':>9} {'x floor':>8}")
-    print(f"{'floor: import rdflib, networkx, typer':42} {floor:9.3f} {1.0:8.2f}")
+    floor = timed([sys.executable, "-c", "import rdflib, networkx, typer"])
+    spacy = timed([sys.executable, "-c", "import spacy"], runs=3)
+    legs = ["kg"] + (["baseline"] if baseline else [])
+    print(f"{'command (seed store)':42} " + " ".join(f"{leg + ' s':>11} {'x floor':>8}" for leg in legs))
+    print(f"{'floor: import rdflib, networkx, typer':42} {floor:11.3f} {1.0:8.2f}")
+    print(f"{'import spacy (what read commands avoid)':42} {spacy:11.3f} {spacy / floor:8.2f}")
     for name, cmd in rows.items():
-        t = timed(cmd)
-        print(f"{name:42} {t:9.3f} {t / floor:8.2f}")
+        cells = []
+        for checkout in [None, baseline][: len(legs)]:
+            t = timed(cmd, _env(checkout, cache))
+            cells.append(f"{t:11.3f} {t / floor:8.2f}")
+        print(f"{name:42} " + " ".join(cells), flush=True)
+    if big:
+        a, b = _pair(big)
+        print(f"\non {big} (path {a} -> {b}); whole process, median of {RUNS // 2} runs, network cached:")
+        for name, cmd, runs in [
+            (f"kg path {a} {b}", [*kg, "path", a, b, "--store", big], RUNS // 2),
+            ("kg central --metric betweenness", [*kg, "central", "--metric", "betweenness", "--store", big], RUNS // 2),
+        ]:
+            cells = []
+            for checkout in [None, baseline][: len(legs)]:
+                cold_cache = tempfile.mkdtemp(prefix="kg-cache-")
+                cold = timed(cmd, _env(checkout, cold_cache), runs=1)
+                warm = timed(cmd, _env(checkout, cold_cache), runs=runs)
+                shutil.rmtree(cold_cache, ignore_errors=True)
+                cells.append(f"first {cold:7.2f} s, then {warm:6.2f} s")
+            print(f"  {name:40} " + " | ".join(cells), flush=True)
 
 
 if __name__ == "__main__":

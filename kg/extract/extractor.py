@@ -3,53 +3,132 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..gazetteer import Gazetteer
 from ..model import Article
+from .candidates import plan, sentence_bounds
 from .journeys import JourneyReader, _routes_of
 from .mentions import find_mentions
 from .reading import article_date, clean_text, split_metadata
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 
 MAX_PIECE = 20_000
 """Longest piece of text (characters) parsed at once: long articles are parsed in pieces cut at
-paragraph or sentence ends and joined again, so that time and memory grow linearly with length
-(and spaCy's 1,000,000-character limit never applies)."""
+sentence ends and joined again, so that time and memory grow linearly with length (and spaCy's
+1,000,000-character limit never applies)."""
 
 
 def extract_articles(
-    articles: list[Article],
+    articles: Iterable[Article],
     *,
     nlp: Language,
     gazetteer: Gazetteer,
     progress: Callable[[Article], None] | None = None,
 ) -> list[Article]:
-    """Parse every article with ``nlp.pipe`` and fill its mentions and routes in place."""
+    """Parse every article and fill its mentions and routes in place (see :func:`iter_extract`)."""
+    out = []
+    for article in iter_extract(articles, nlp=nlp, gazetteer=gazetteer):
+        out.append(article)
+        if progress is not None:
+            progress(article)
+    return out
+
+
+def iter_extract(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer,
+                 batch_size: int = 16) -> Iterator[Article]:
+    """Extract from articles one by one as they come (a lazy iterable stays lazy), in order."""
+    for article, doc in parse_articles(articles, nlp=nlp, gazetteer=gazetteer, batch_size=batch_size):
+        yield extract_doc(article, doc, gazetteer=gazetteer)
+
+
+def parse_articles(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer,
+                   batch_size: int = 16) -> Iterator[tuple[Article, Doc]]:
+    """Each article with its analysed text, in order, parsing only its candidate sentences.
+
+    The text is tokenized once and cut into stretches (:func:`kg.extract.candidates.plan`):
+    runs of candidate sentences go through ``nlp.pipe`` in batches across articles, the other
+    sentences get a flat parse, and the pieces are joined into one ``Doc`` whose text is the
+    cleaned article text.  Only the articles inside the current batch are held in memory.
+    """
     from spacy.tokens import Doc
 
-    def pieces() -> Iterator[tuple[str, tuple[int, int, int]]]:
-        for i, article in enumerate(articles):
-            parts = split_text(clean_text(article.text))
-            for k, part in enumerate(parts):
-                yield part, (i, k, len(parts))
+    held: dict[int, tuple[Article, list[Doc | None]]] = {}
 
-    done: list[Doc] = []
-    for doc, (i, k, n) in nlp.pipe(pieces(), as_tuples=True, batch_size=16):
-        done.append(doc)
-        if k < n - 1:
-            continue
-        whole = done[0] if n == 1 else Doc.from_docs(done, ensure_whitespace=True)
-        done = []
-        extract_doc(articles[i], whole, gazetteer=gazetteer)
-        if progress is not None:
-            progress(articles[i])
-    return articles
+    def pieces() -> Iterator[tuple[Doc, tuple[int, int, bool]]]:
+        for i, article in enumerate(articles):
+            doc = nlp.make_doc(clean_text(article.text))
+            parts: list[Doc | None] = []
+            to_parse: list[tuple[int, Doc]] = []
+            for stretch in plan(doc, gazetteer, limit=MAX_PIECE):
+                if not stretch.parse:
+                    parts.append(_flat(doc[stretch.start:stretch.end]))
+                    continue
+                for a, b in _cut(doc, stretch.start, stretch.end, MAX_PIECE):
+                    parts.append(None)
+                    to_parse.append((len(parts) - 1, doc[a:b].as_doc()))
+            held[i] = (article, parts)
+            if not to_parse:
+                yield nlp.make_doc(""), (i, -1, True)
+            for k, (slot, piece) in enumerate(to_parse):
+                yield piece, (i, slot, k == len(to_parse) - 1)
+
+    for doc, (i, slot, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        article, parts = held[i]
+        if slot >= 0:
+            parts[slot] = doc
+        if last:
+            del held[i]
+            done = [p for p in parts if p is not None]
+            if not done:
+                yield article, doc
+            elif len(done) == 1:
+                yield article, done[0]
+            else:
+                yield article, Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])
+
+
+def _flat(span: Span) -> Doc:
+    """The tokens of sentences that are not parsed, with one flat tree per sentence.
+
+    Each word hangs from its sentence's first token (label ``dep``), so sentence boundaries
+    survive joining.
+    """
+    from spacy.tokens import Doc
+
+    heads: list[int] = []
+    deps: list[str] = []
+    for a, b in sentence_bounds(span):
+        heads += [a] * (b - a)
+        deps += ["ROOT"] + ["dep"] * (b - a - 1)
+    return Doc(span.doc.vocab, words=[t.text for t in span], spaces=[bool(t.whitespace_) for t in span],
+               heads=heads, deps=deps)
+
+
+def _cut(doc: Doc, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Token ranges of at most about ``limit`` characters covering ``start:end``.
+
+    Cuts fall after a token followed by a space; only a sentence longer than ``limit`` is cut.
+    """
+    a = start
+    while doc[a:end].end_char - doc[a].idx > limit:
+        b = a
+        for t in doc[a:end]:
+            if t.idx + len(t.text) - doc[a].idx > limit and b > a:
+                break
+            if t.whitespace_ or t.is_space:
+                b = t.i + 1
+        if b <= a:
+            b = min(a + 1, end)
+        yield a, b
+        a = b
+    if a < end:
+        yield a, end
 
 
 def split_text(text: str, limit: int = MAX_PIECE) -> list[str]:
@@ -84,8 +163,8 @@ def extract_text(text: str, *, nlp: Language, gazetteer: Gazetteer, name: str = 
     meta, _ = split_metadata(text)
     article = Article(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
                       date=article_date(text), source=meta.get("source") or meta.get("url"))
-    extract_doc(article, nlp(clean_text(text)), gazetteer=gazetteer)
-    return article
+    ((_, doc),) = parse_articles([article], nlp=nlp, gazetteer=gazetteer)
+    return extract_doc(article, doc, gazetteer=gazetteer)
 
 
 def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
