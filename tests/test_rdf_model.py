@@ -108,12 +108,14 @@ def test_no_leg_ends_at_a_transit_country():
 
 
 def test_the_graph_conforms_to_the_shapes_and_keeps_the_source():
-    g = _graph(_article(source="https://example.org/news/jinhua-train"))
+    web = _article(source="https://example.org/news/jinhua-train")
+    g = _graph(web)
     assert validate_graph(g) == []
-    assert g.value(document_iri("a.txt"), DCTERMS.source) == URIRef("https://example.org/news/jinhua-train")
-    text = _graph(_article(source="Xinhua, 9 Feb 2023"))
-    assert text.value(document_iri("a.txt"), DCTERMS.source) == Literal("Xinhua, 9 Feb 2023")
-    assert (document_iri("a.txt"), DCTERMS.source, None) not in _graph(_article())
+    assert g.value(document_iri(web), DCTERMS.source) == URIRef("https://example.org/news/jinhua-train")
+    named = _article(source="Xinhua, 9 Feb 2023")
+    assert _graph(named).value(document_iri(named), DCTERMS.source) == Literal("Xinhua, 9 Feb 2023")
+    plain = _article()
+    assert (document_iri(plain), DCTERMS.source, None) not in _graph(plain)
 
 
 def test_shapes_refuse_a_crossing_without_a_country():
@@ -128,7 +130,7 @@ def store(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "store"
     article = _article(source="https://example.org/a")
     with open_store(path) as st:
-        st.replace_graph(document_iri(article.name), article_graph(article, version="test"),
+        st.replace_graph(document_iri(article), article_graph(article, version="test"),
                          shared=shared_graph(article, countries=GAZ.countries))
     return str(path)
 
