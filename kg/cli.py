@@ -36,6 +36,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 ListJsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", help="table, csv or json (CSV: a header row, one row per record, lists joined with '; ').")]
+SinceOpt = Annotated[str | None, typer.Option(
+    "--since", metavar="DATE", help="Only trains dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD; a "
+                                    "train of month or year precision counts when its period overlaps).")]
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", metavar="DATE", help="Only trains dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE", help="What was reported by DATE: the same as --until.")]
 
 
 @app.callback()
@@ -70,6 +77,20 @@ def _errors() -> Iterator[None]:
     except KgError as exc:
         _echo(f"kg: error: {exc}", err=True)
         raise typer.Exit(2 if isinstance(exc, InputError) else 1) from None
+
+
+def _period(since: str | None, until: str | None, as_of: str | None) -> Any:
+    from .timeline import period
+
+    return period(since, until, as_of)
+
+
+def _dated_network(store: str | None, when: Any) -> Any:
+    """The route network of the store, narrowed to the trains of the period ``when``."""
+    from .network import route_network
+    from .timeline import filter_network
+
+    return filter_network(route_network(store=_store(store)), when)
 
 
 def _store(store: str | None) -> str:
@@ -253,30 +274,67 @@ def query(
 
 
 @app.command()
-def routes(fmt: FormatOpt = "table", json_: ListJsonOpt = False, store: StoreOpt = None) -> None:
+def routes(
+    fmt: FormatOpt = "table",
+    json_: ListJsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
+    stale: Annotated[int | None, typer.Option(
+        "--stale", metavar="MONTHS", min=1,
+        help="Instead, the origin-destination pairs not reported for MONTHS months as of --as-of/--until "
+             "(default today).")] = None,
+    store: StoreOpt = None,
+) -> None:
     """List every extracted route: a table with one row per train; CSV and JSON one record per destination."""
     from .sparql import routes as run_routes
     from .tables import Column, plural
+    from .timeline import filter_routes, stale_routes
 
     with _errors():
         fmt = _listing_format(fmt, json_)
+        when = _period(since, until, as_of)
         rows = run_routes(store=_store(store))
+        if stale is not None:
+            since_only = type(when)(when.since, None)
+            found = stale_routes(filter_routes(rows, since_only), months=stale, as_of=when.until)
+            if fmt == "json":
+                _echo_json(found)
+                return
+            if fmt == "csv":
+                _echo_csv(found)
+                return
+            _echo_table(found, [Column("origin"), Column("destination"), Column("last", "last reported"),
+                                Column("months_silent", "months silent", justify="right"),
+                                Column("first", "first reported"), Column("trains", justify="right")])
+            _echo(f"({plural(len(found), 'origin-destination pair')} not reported for {stale} months)")
+            return
+        rows = filter_routes(rows, when)
     if fmt == "json":
         _echo_json(rows)
         return
-    if fmt == "csv":
-        _echo_csv(rows)
+    if fmt == "csv":  # a source is named in CSV (its sentence and URL are in the JSON)
+        _echo_csv([{**r, "sources": [s["name"] for s in r.get("sources") or []]} for r in rows])
         return
     trains: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         trains.setdefault(r["train"], []).append(r)
-    table = [{"origin": b[0]["origin"] or "?", "via": b[0]["via"], "source": b[0]["source"],
+
+    def _date(r: dict[str, Any]) -> str:
+        if not r.get("date"):
+            return ""
+        precision = r.get("date_precision")
+        return f"{r['date']} ({precision})" if precision not in (None, "day") else str(r["date"])
+
+    table = [{"origin": b[0]["origin"] or "?", "via": b[0]["via"], "date": _date(b[0]),
+              "source": [x["name"] for x in b[0].get("sources") or []] or b[0]["source"],
               "destinations": [x["destination"] for x in b if x["destination"]] or "?"}
              for b in trains.values()]
-    _echo_table(table, [Column("origin"), Column("destinations"), Column("via"),
-                        Column("source", "article", wrap=False)])
-    docs = len({r["source"] for r in rows})
-    _echo(f"({plural(len(rows), 'route')} of {plural(len(trains), 'train')} in {plural(docs, 'article')})")
+    _echo_table(table, [Column("origin"), Column("destinations"), Column("via"), Column("date", wrap=False),
+                        Column("source", "articles", wrap=False)])
+    docs = len({x["name"] for r in rows for x in r.get("sources") or [{"name": r["source"]}]})
+    scope = f" dated {when.describe()}" if when.bounded else ""
+    _echo(f"({plural(len(rows), 'route')} of {plural(len(trains), 'train')} in {plural(docs, 'article')}{scope})")
 
 
 @app.command()
@@ -331,19 +389,25 @@ def path(
     k: Annotated[int, typer.Option("-k", min=1, help="Number of alternative paths.")] = 1,
     weight: Annotated[str, typer.Option(help="hops, km or evidence.")] = "hops",
     json_: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Paths from FROM to TO over reported legs, in the direction of travel, each leg with its sentence."""
-    from .network import explain_no_path, find_paths, route_network
+    from .network import explain_no_path, find_paths
 
     with _errors():
-        g = route_network(store=_store(store))
+        when = _period(since, until, as_of)
+        g = _dated_network(store, when)
         answers = find_paths(source, target, via=via or [], avoid=avoid or [], k=k, weight=weight, graph=g)
         if json_:
             _echo_json({"paths": [a.as_dict() for a in answers], "notes": answers.notes})
             return
         if not answers:
             lines = explain_no_path(g, source, target, via=via or [], avoid=avoid or [])
+            if when.bounded:
+                lines.append(f"(only trains dated {when.describe()} were searched)")
             _echo("\n".join(lines))
             raise typer.Exit(1)
         _print_paths(answers)
@@ -358,6 +422,9 @@ def central(
     weighted: Annotated[bool, typer.Option(help="Weigh legs by trains reported (more trains = shorter).")] = False,
     fmt: FormatOpt = "table",
     json_: ListJsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """The most central cities and ports of the route network (chokepoints); countries by legs crossing them."""
@@ -366,7 +433,10 @@ def central(
 
     with _errors():
         fmt = _listing_format(fmt, json_)
-        rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store))
+        when = _period(since, until, as_of)
+        graph = _dated_network(store, when) if when.bounded else None
+        rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store),
+                           graph=graph)
     if fmt == "json":
         _echo_json(rows)
         return
@@ -509,13 +579,19 @@ def viz(
     path: Annotated[tuple[str, str] | None, typer.Option(help="Highlight the path FROM TO.")] = None,
     path_only: Annotated[bool, typer.Option(help="With --path, draw only the path.")] = False,
     min_trains: Annotated[int, typer.Option(min=1, help="Only legs reported for at least N trains.")] = 1,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Write the route network as a self-contained interactive HTML page (works offline)."""
     from .viz import write_html
 
     with _errors():
-        written = write_html(out, store=_store(store), layout=layout, size_by=size_by, around=around, hops=hops,
+        when = _period(since, until, as_of)
+        graph = _dated_network(store, when) if when.bounded else None
+        written = write_html(out, store=_store(store), graph=graph, layout=layout, size_by=size_by,
+                             around=around, hops=hops,
                              country=country, min_trains=min_trains, path_between=path, path_only=path_only)
     _echo(f"wrote {written}")
 

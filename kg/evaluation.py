@@ -36,6 +36,14 @@ class Report:
     cargo_gold: int = 0
     cargo_predicted: int = 0
     cargo_matched: int = 0
+    published: int = 0
+    routes_dated: int = 0
+    routes_stated: int = 0
+    trains: int = 0
+    trains_dated: int = 0
+    trains_stated: int = 0
+    precisions: dict[str, int] = field(default_factory=dict)
+    """Stated train dates by precision (day, week, month, year)."""
     misses: list[str] = field(default_factory=list)
     false_routes: list[str] = field(default_factory=list)
     order_errors: list[str] = field(default_factory=list)
@@ -78,10 +86,23 @@ class Report:
             "cargo_f1": round(2 * cargo_p * cargo_r / (cargo_p + cargo_r), 4) if cargo_p + cargo_r else 0.0,
         }
 
+    def date_coverage(self) -> dict[str, Any]:
+        """How many matched gold routes and extracted trains have a date, and a stated one."""
+        return {
+            "articles_with_publication_date": self.published,
+            "matched_routes_dated": round(self._ratio(self.routes_dated, self.matched_routes), 4),
+            "matched_routes_stated": round(self._ratio(self.routes_stated, self.matched_routes), 4),
+            "trains": self.trains,
+            "trains_dated": round(self._ratio(self.trains_dated, self.trains), 4),
+            "trains_stated": round(self._ratio(self.trains_stated, self.trains), 4),
+            "stated_precision": dict(sorted(self.precisions.items())),
+        }
+
     def as_dict(self, *, verbose: bool = False) -> dict[str, Any]:
         """JSON-ready form."""
         out: dict[str, Any] = {"articles": self.articles, "gold_routes": self.gold_routes,
-                               "predicted_routes": self.predicted_routes, **self.scores()}
+                               "predicted_routes": self.predicted_routes, **self.scores(),
+                               "dates": self.date_coverage()}
         if verbose:
             out.update(misses=self.misses, false_routes=self.false_routes, order_errors=self.order_errors,
                        type_errors=self.type_errors, alias_errors=self.alias_errors)
@@ -105,6 +126,10 @@ class Report:
             f"place type accuracy   {s['place_type_accuracy']:.3f}  (on places found)",
             f"aliases merged        {s['aliases_merged']:.3f}  ({self.alias_merged}/{self.alias_groups} groups)",
             f"cargo F1              {s['cargo_f1']:.3f}",
+            f"dates                 {self.published}/{self.articles} articles dated; matched routes "
+            f"{self.routes_dated}/{self.matched_routes} dated, {self.routes_stated} stated in the text; trains "
+            f"{self.trains_dated}/{self.trains} dated, {self.trains_stated} stated "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(self.precisions.items())) or 'none'})",
         ]
         if verbose:
             for title, items in (("missed routes", self.misses), ("false routes", self.false_routes),
@@ -226,6 +251,8 @@ def _score_article(report: Report, g: dict[str, Any], a: Article, gz: Gazetteer)
             continue
         report.matched_routes += 1
         pr = pred[pair]
+        report.routes_dated += pr.date is not None
+        report.routes_stated += pr.date_basis == "stated"
         if [key(v) for v in gr.get("via", [])] == [v.key for v in pr.via]:
             report.transit_exact += 1
         else:
@@ -236,6 +263,14 @@ def _score_article(report: Report, g: dict[str, Any], a: Article, gz: Gazetteer)
         report.cargo_gold += len(gold_cargo)
         report.cargo_predicted += len(got_cargo)
         report.cargo_matched += len(gold_cargo & got_cargo)
+    report.published += a.date is not None
+    for first in {r.train: r for r in reversed(predicted)}.values():
+        report.trains += 1
+        report.trains_dated += first.date is not None
+        if first.date_basis == "stated":
+            report.trains_stated += 1
+            kind = first.date_precision or "day"
+            report.precisions[kind] = report.precisions.get(kind, 0) + 1
     for pair, pr in pred.items():
         if pair not in gold_routes:
             report.false_routes.append(f"{name}: {pr.origin.label if pr.origin else None} -> "

@@ -39,6 +39,10 @@ class Train:
     tonnes: float | None = None
     days: float | None = None
     date: dt.date | None = None
+    date_precision: str | None = None
+    """``day``, ``week``, ``month`` or ``year``: how much of ``date`` the text gives (:mod:`kg.dates`)."""
+    date_seen: bool = False
+    """A sentence of this train named a date (even one that could not be resolved): later ones do not."""
     status: str = "reported"
     sentences: dict[int, str] = field(default_factory=dict)
     main_sentence: int | None = None
@@ -74,6 +78,8 @@ class Route:
     tonnes: float | None = None
     days: float | None = None
     date: dt.date | None = None
+    date_precision: str | None = None
+    """``day``, ``week``, ``month`` or ``year``; ``date`` is the first day of that period."""
     date_basis: str | None = None
     """``"stated"`` when the text dates the train, ``"published"`` when the article's date stands in."""
     status: str = "reported"

@@ -44,20 +44,21 @@ from .store import open_store
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
-  ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to ; kgo:evidenceSentence/kgo:text ?evidence .
-  ?train kgo:sourceDocument/kgo:fileName ?doc .
+  { SELECT DISTINCT ?leg ?train ?from ?to WHERE { ?leg a kgo:Leg ; kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to } }
+  ?leg kgo:evidenceSentence ?s . ?s kgo:text ?evidence ; kgo:sourceDocument/kgo:fileName ?doc .
   FILTER NOT EXISTS { ?train kgo:status "planned" }
 }"""
 _CROSSINGS = """
 SELECT DISTINCT ?leg ?seq ?country WHERE { ?leg a kgo:Leg ; kgo:crossing ?c . ?c kgo:sequence ?seq ; kgo:country ?country }
 """  # put in travel order here, not by ORDER BY (which sorts 60k rows by their text at 1M triples)
 _TRAINS = """
-SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?d . ?d kgo:fileName ?doc .
-  OPTIONAL { ?train kgo:origin ?origin }
-  OPTIONAL { ?train kgo:status ?status }
-  OPTIONAL { ?train kgo:departureDate ?date }
-  OPTIONAL { ?train kgo:containers ?containers }
+SELECT DISTINCT ?train ?doc ?origin ?status ?date ?published ?containers ?precision WHERE {
+  { SELECT DISTINCT ?train ?d WHERE { ?train a kgo:Train ; kgo:sourceDocument ?d } } ?d kgo:fileName ?doc .
+  OPTIONAL { SELECT DISTINCT ?train ?origin WHERE { ?train kgo:origin ?origin } }
+  OPTIONAL { SELECT DISTINCT ?train ?status WHERE { ?train kgo:status ?status } }
+  OPTIONAL { SELECT DISTINCT ?train ?date WHERE { ?train kgo:departureDate ?date } }
+  OPTIONAL { SELECT DISTINCT ?train ?precision WHERE { ?train kgo:datePrecision ?precision } }
+  OPTIONAL { SELECT DISTINCT ?train ?containers WHERE { ?train kgo:containers ?containers } }
   OPTIONAL { ?d dcterms:date ?published }
 }"""
 _DESTINATIONS = "SELECT DISTINCT ?train ?place WHERE { ?train a kgo:Train ; kgo:destination ?place }"
@@ -97,14 +98,15 @@ def route_network(*, store: str | Path | None = None, cache: bool = True) -> nx.
     Trains announced for the future (status "planned") have no legs here.
 
     Edges carry ``trains`` (IRIs), ``documents`` (file names), ``legs`` (Leg IRIs),
-    ``evidence`` (list of ``{"document", "sentence", "train"}``), ``crossings`` (tuple of
+    ``evidence`` (list of ``{"document", "sentence", "train", "date", "date_precision"}``),
+    ``dates`` (sorted ISO dates of its trains, :mod:`kg.timeline`), ``crossings`` (tuple of
     country node ids in travel order -> trains reported with it), ``crosses`` (labels of the
     most reported crossing sequence), ``n_trains``, ``n_documents`` and ``km`` (great circle,
     None when an end has no coordinates or is a country).
 
     ``graph["trains"]`` maps every train IRI to ``document``, ``origin``, ``destinations``,
     ``via`` (transit places in order, countries included), ``cargo``, ``status``, ``date``,
-    ``published`` and ``containers``: what trains, rather than legs, are counted from.
+    ``date_precision``, ``published`` and ``containers``: what trains, rather than legs, are counted from.
     """
     where = str(store or settings.store)
     cached = _cache_file(where) if cache else None
@@ -139,10 +141,12 @@ def _read_network(store: str) -> nx.DiGraph:
                     crosses=crossings.get(str(leg), []), leg=str(leg))
         g.graph["trains"] = _read_trains(st)
     finish(g)
-    return g
+    from .timeline import annotate_dates
+
+    return annotate_dates(g)
 
 
-_CACHE_FORMAT = 1  # bump when the network's attributes change
+_CACHE_FORMAT = 2  # bump when the network's attributes change
 
 
 def _cache_file(store: str) -> Path | None:
@@ -227,13 +231,14 @@ def _save_cached(path: Path, g: nx.DiGraph) -> None:
 
 def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
     trains: dict[str, dict[str, Any]] = {}
-    for train, doc, origin, status, date, published, containers in st.query(_TRAINS):
+    for train, doc, origin, status, date, published, containers, precision in st.query(_TRAINS):
         trains.setdefault(str(train), {
             "document": str(doc), "origin": str(origin) if origin is not None else None,
             "destinations": [], "via": [], "cargo": [], "status": str(status or "reported"),
             "date": str(date) if date is not None else None,
             "published": str(published) if published is not None else None,
             "containers": int(containers) if containers is not None else None,
+            "date_precision": str(precision) if precision is not None else None,
         })
     for train, place in st.query(_DESTINATIONS):
         if str(train) in trains:

@@ -14,15 +14,16 @@ from urllib.parse import unquote
 from rdflib import Graph, URIRef
 
 from . import __version__
-from ._errors import InputError
+from ._errors import InputError, StoreError
 from .model import Article
-from .rdf import article_graph, document_iri, is_legacy_document, shared_graph
+from .rdf import article_graph, document_iri, is_legacy_document, shared_graph, train_groups, train_iri
 from .store import GraphStore, RemoteStore, open_store
 
 if TYPE_CHECKING:
+    from .dedup import Signatures, TrainOwners
     from .inputs import Fetcher
 
-_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "data")
+_FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "dates.py", "dedup.py", "data")
 
 
 @cache
@@ -62,6 +63,8 @@ class BuildSummary:
     """Documents an older ``kg`` stored under file-name IRIs (building their files again replaces them)."""
     skipped: list[str] = field(default_factory=list)
     """One line per input that held no article (``NAME: reason``): not stored, the build went on."""
+    copies: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """Article name -> (document IRI it copies, estimated similarity): their shared trains are one."""
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -75,6 +78,8 @@ class BuildSummary:
             *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
             *([f"older       {self.legacy} article(s) stored by an older kg under their file names: "
                "build their files again (kg build PATHS) to replace them"] if self.legacy else []),
+            *([f"copies      {len(self.copies)} article(s) retell a stored story: their trains are "
+               "counted once"] if self.copies else []),
             f"validation  {self._validation()}",
             f"time        {self.seconds:.1f} s",
         ]
@@ -162,15 +167,21 @@ def build(
         if todo:
             from .gazetteer import default
 
+            from .dedup import stored_signatures, train_owners
+
+            signatures, owners = stored_signatures(st), train_owners(st)
             countries = default().countries
             for done, article in enumerate(_extracted(iter(todo), model=model,
                                                       workers=workers, dask=dask), start=1):
-                graph = article_graph(article, version=version)
+                sig, iris = _shared_trains(st, article, signatures, owners, summary)
+                graph = article_graph(article, version=version, signature=sig, train_iris=iris)
                 shared = shared_graph(article, countries=countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
                     st.replace_graph(document_iri(article), graph, shared=shared,
                                      drop=stale.get(article.name, []))
                     summary.routes_added += len(article.routes)
+                    signatures.add(str(document_iri(article)), sig)
+                    owners.written(str(document_iri(article)), [str(t) for t in iris.values()])
                 if progress is not None:
                     progress(article.name, done, len(todo))
         summary.extracted = len(todo)
@@ -180,6 +191,40 @@ def build(
     summary.places, summary.triples = counts["places"], counts["triples"]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: Signatures,
+                   owners: TrainOwners, summary: BuildSummary) -> tuple[str, dict[int, URIRef]]:
+    """The article's signature, and the IRIs of its trains.
+
+    Where the article copies a stored one (:mod:`kg.dedup`), a train told by both takes the
+    stored train's IRI; every other train its own (never one another article's graph holds).
+    """
+    from .dedup import article_train_key, signature, stored_train_keys
+    from .extract.reading import clean_text
+
+    doc = str(document_iri(article))
+    sig = signature(clean_text(article.text))
+    copy = signatures.copy_of(doc, sig)
+    try:
+        theirs = stored_train_keys(st, copy[0]) if copy else {}
+    except StoreError as exc:
+        raise StoreError(f"{exc}; the articles written so far are whole, so run the command again once "
+                         "the store is back") from exc
+    taken = owners.taken(doc, owners.prefix(str(train_iri(URIRef(doc), 0))))
+    iris: dict[int, URIRef] = {}
+    for n, routes in train_groups(article):
+        key = article_train_key(routes)
+        if key in theirs:
+            iris[n] = URIRef(theirs.pop(key))
+            continue
+        own = train_iri(URIRef(doc), n)
+        if str(own) in taken:  # a copy still holds this number for a train this version no longer tells
+            own = URIRef(f"{own}-{hashlib.sha256(repr(key).encode()).hexdigest()[:8]}")
+        iris[n] = own
+    if copy:
+        summary.copies[article.name] = (copy[0], round(copy[1], 3))
+    return sig, iris
 
 
 def _extracted(articles: Iterator[Article], *, model: str | None, workers: int,

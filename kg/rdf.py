@@ -84,8 +84,14 @@ def _visible(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf"} or c in "\n\t")
 
 
-def article_graph(article: Article, *, version: str) -> Graph:
-    """All triples one article yields, ready to be stored as its named graph."""
+def article_graph(article: Article, *, version: str, signature: str | None = None,
+                  train_iris: dict[int, URIRef] | None = None) -> Graph:
+    """All triples one article yields, ready to be stored as its named graph.
+
+    ``signature`` is the article's MinHash (:func:`kg.dedup.signature`), kept as
+    ``kgo:minhash`` so later builds recognise copies; ``train_iris`` maps a train's number
+    (:func:`train_groups`) to the IRI of the same train told by a copy of this article.
+    """
     g = Graph()
     doc = document_iri(article)
     g.add((doc, RDF.type, KGO.Document))
@@ -97,6 +103,8 @@ def article_graph(article: Article, *, version: str) -> Graph:
     g.add((doc, PROV.wasGeneratedBy, EXTRACTOR + quote(version, safe="")))
     if article.date is not None:
         g.add((doc, DCTERMS.date, Literal(article.date, datatype=XSD.date)))
+    if signature is not None:
+        g.add((doc, KGO.minhash, Literal(signature)))
     for place, seen in _seen(article).items():
         iri = place_iri(place)
         g.add((iri, KGO.mentionedIn, doc))
@@ -110,9 +118,38 @@ def article_graph(article: Article, *, version: str) -> Graph:
     if article.publisher:
         g.add((doc, DCTERMS.publisher, Literal(_visible(article.publisher).strip())))
     sentences = _sentence_nodes(g, article, doc)
-    for n, routes in enumerate(_trains(article.routes), start=1):
-        _describe_train(g, routes, doc, n, sentences)
+    for n, routes in train_groups(article):
+        _describe_train(g, routes, doc, (train_iris or {}).get(n) or train_iri(doc, n), sentences)
     return g
+
+
+def train_groups(article: Article) -> list[tuple[int, list[Route]]]:
+    """The article's trains, numbered from 1 as their IRIs are: each the routes of one train."""
+    return list(enumerate(_trains(article.routes), start=1))
+
+
+def train_via(routes: list[Route]) -> list[Place]:
+    """A train's transit stops in order: the first branch's, then any other branch's new ones."""
+    via: list[Place] = []
+    for route in routes:
+        via += [p for p in route.via if p not in via]
+    return via
+
+
+def train_leg_ends(routes: list[Route]) -> list[tuple[int, BranchLeg]]:
+    """The distinct legs of a train, numbered as their IRIs are (``{train}/leg/N``).
+
+    The shared start of several branches is one leg.
+    """
+    out: list[tuple[int, BranchLeg]] = []
+    written: set[tuple[int, str, str, tuple[str, ...]]] = set()
+    for route in routes:
+        for seq, leg in enumerate(branch_legs(route), start=1):
+            key = (seq, leg.start.key, leg.end.key, tuple(c.key for c in leg.crosses))
+            if key not in written:
+                written.add(key)
+                out.append((len(written), leg))
+    return out
 
 
 def sentence_iri(doc: URIRef, n: int) -> URIRef:
@@ -227,10 +264,10 @@ def train_iri(doc: URIRef, n: int) -> URIRef:
     return URIRef(f"{KGR}train/{quote(str(doc).rsplit('/', 1)[-1], safe='')}/{n}")
 
 
-def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int, sentences: dict[str, URIRef]) -> None:
+def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
+                    sentences: dict[str, URIRef]) -> None:
     """One kgo:Train for the routes of one train: several destinations, legs per branch."""
     first = routes[0]
-    train = train_iri(doc, n)
     destinations = list(dict.fromkeys(r.destination for r in routes if r.destination is not None))
     g.add((train, RDF.type, KGO.Train))
     ends = ", ".join(p.label for p in destinations) or "?"
@@ -250,9 +287,7 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int, sentence
         g.add((train, KGO.origin, place_iri(first.origin)))
     for place in destinations:
         g.add((train, KGO.destination, place_iri(place)))
-    via: list[Place] = []
-    for route in routes:  # the train's transit stops: the first branch's, then any others' new ones
-        via += [p for p in route.via if p not in via]
+    via = train_via(routes)
     for k, place in enumerate(via, start=1):
         stop = URIRef(f"{train}/stop/{k}")
         g.add((train, KGO.transit, stop))
@@ -278,6 +313,8 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, n: int, sentence
             g.add((train, prop, _decimal(value) if dtype == XSD.decimal else Literal(value, datatype=dtype)))
     if first.date is not None:
         g.add((train, KGO.departureDate, Literal(first.date, datatype=XSD.date)))
+        if first.date_precision is not None:
+            g.add((train, KGO.datePrecision, Literal(first.date_precision)))
         if first.date_basis is not None:
             g.add((train, KGO.dateBasis, Literal(first.date_basis)))
 

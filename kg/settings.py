@@ -51,6 +51,9 @@ serve_workers : int
 cors_origins : tuple[str, ...]
     Web origins whose pages may query ``kg serve`` from a browser (CORS).  Empty by default: no
     ``Access-Control-Allow-Origin`` header is sent.  ``--cors-origin`` adds one (``*`` for all).
+duplicate_threshold : float
+    Estimated Jaccard similarity of 3-word shingles from which two articles are copies of one
+    story (:mod:`kg.dedup`); env ``KG_DUPLICATE_THRESHOLD``.  Default 0.5.
 bulk_import_bytes : int
     Files at least this large (bytes) are loaded by ``kg import`` with Oxigraph's bulk loader
     (``KG_BULK_IMPORT_BYTES``, default 5 MB); smaller ones graph by graph.
@@ -105,3 +108,4 @@ cache_ttl: float = float(os.environ.get("KG_CACHE_TTL", "86400"))
 fetch_timeout: float = float(os.environ.get("KG_FETCH_TIMEOUT", "20"))
 fetch_retries: int = 2
 max_page_bytes: int = int(os.environ.get("KG_MAX_PAGE_BYTES", str(5_000_000)))
+duplicate_threshold: float = float(os.environ.get("KG_DUPLICATE_THRESHOLD", "0.5"))

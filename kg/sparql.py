@@ -322,25 +322,35 @@ def _table(result: Any) -> Table:
 
 _ROUTES = """
 SELECT DISTINCT ?train ?origin ?doc ?containers ?teu ?tonnes ?days ?date ?status ?url WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?d .
+  { SELECT DISTINCT ?train ?d WHERE { ?train a kgo:Train ; kgo:sourceDocument ?d } }
   ?d kgo:fileName ?doc .
   OPTIONAL { ?d dcterms:source ?url }
-  OPTIONAL { ?train kgo:origin/rdfs:label ?origin }
-  OPTIONAL { ?train kgo:containers ?containers }
-  OPTIONAL { ?train kgo:teu ?teu }
-  OPTIONAL { ?train kgo:weightTonnes ?tonnes }
-  OPTIONAL { ?train kgo:journeyDays ?days }
-  OPTIONAL { ?train kgo:departureDate ?date }
-  OPTIONAL { ?train kgo:status ?status }
+  OPTIONAL { SELECT DISTINCT ?train ?origin WHERE { ?train kgo:origin/rdfs:label ?origin } }
+  OPTIONAL { SELECT DISTINCT ?train ?containers WHERE { ?train kgo:containers ?containers } }
+  OPTIONAL { SELECT DISTINCT ?train ?teu WHERE { ?train kgo:teu ?teu } }
+  OPTIONAL { SELECT DISTINCT ?train ?tonnes WHERE { ?train kgo:weightTonnes ?tonnes } }
+  OPTIONAL { SELECT DISTINCT ?train ?days WHERE { ?train kgo:journeyDays ?days } }
+  OPTIONAL { SELECT DISTINCT ?train ?date WHERE { ?train kgo:departureDate ?date } }
+  OPTIONAL { SELECT DISTINCT ?train ?status WHERE { ?train kgo:status ?status } }
 } ORDER BY ?doc ?train
 """
 _DESTINATIONS = "SELECT DISTINCT ?train ?label WHERE { ?train a kgo:Train ; kgo:destination/rdfs:label ?label }"
-_EVIDENCE = "SELECT DISTINCT ?train ?evidence WHERE { ?train a kgo:Train ; kgo:evidenceSentence/kgo:text ?evidence }"
+_EVIDENCE = """
+SELECT DISTINCT ?train ?evidence ?name WHERE {
+  ?train a kgo:Train ; kgo:evidenceSentence ?s . ?s kgo:text ?evidence ; kgo:sourceDocument/kgo:fileName ?name }"""
 _VIA = """
 SELECT DISTINCT ?train ?seq ?label WHERE { ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place/rdfs:label ?label }
 ORDER BY ?train ?seq
 """
 _CARGO = "SELECT DISTINCT ?train ?label WHERE { ?train kgo:cargo/rdfs:label ?label } ORDER BY ?train ?label"
+_SOURCES = """
+SELECT DISTINCT ?train ?doc ?name ?url ?published ?text WHERE {
+  ?train kgo:sourceDocument ?doc . ?doc a kgo:Document ; kgo:fileName ?name .
+  OPTIONAL { ?doc dcterms:source ?url }
+  OPTIONAL { ?doc dcterms:date ?published }
+  OPTIONAL { ?train kgo:evidenceSentence ?s . ?s kgo:sourceDocument ?doc ; kgo:text ?text }
+} ORDER BY ?train ?name ?text
+"""
 
 
 def _train_order(iri: str) -> tuple[str, int]:
@@ -358,7 +368,10 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
     Keys (stable): ``origin``, ``destination`` (None when the text names none), ``via`` (travel
     order), ``cargo``, ``source`` (article file name), ``evidence`` (sentence); also ``train``
     (IRI), ``destinations`` (all of the train's), ``containers``, ``teu``, ``tonnes``, ``days``,
-    ``date``, ``status`` and ``url`` (the article's address, when known).
+    ``date``, ``status``, ``url`` (the article's address, when known), ``date_precision``,
+    ``date_basis`` and ``sources``: every article that tells of the train (copies of one
+    story share their trains, :mod:`kg.dedup`), each ``{"document", "name", "url",
+    "published", "sentence"}``; ``source``/``evidence``/``url`` are the first one's.
     """
     with open_store(store, read_only=True) as st:
         vias: dict[str, list[str]] = {}
@@ -370,24 +383,37 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
         dests: dict[str, set[str]] = {}
         for t, label in st.query(_DESTINATIONS):
             dests.setdefault(str(t), set()).add(str(label))
-        evidence: dict[str, set[str]] = {}
-        for t, text in st.query(_EVIDENCE):
-            evidence.setdefault(str(t), set()).add(str(text))
+        evidence: dict[tuple[str, str], set[str]] = {}
+        for t, text, name in st.query(_EVIDENCE):
+            evidence.setdefault((str(t), str(name)), set()).add(str(text))
         rows: dict[str, list[Any]] = {}
         for r in st.query(_ROUTES):
             rows.setdefault(str(r[0]), list(r))
+        sources: dict[str, dict[str, dict[str, Any]]] = {}
+        for t, doc, name, url, published, text in st.query(_SOURCES):
+            item = sources.setdefault(str(t), {}).setdefault(str(doc), {
+                "document": str(doc), "name": str(name), "url": _py(url), "published": _py(published),
+                "sentence": None})
+            if text is not None and item["sentence"] is None:
+                item["sentence"] = str(text)
+        precision: dict[str, tuple[Any, Any]] = {
+            str(t): (_py(p), _py(b)) for t, p, b in st.query(
+                "SELECT DISTINCT ?t ?p ?b WHERE { ?t a kgo:Train . OPTIONAL { ?t kgo:datePrecision ?p } "
+                "OPTIONAL { ?t kgo:dateBasis ?b } }")}
     out = []
     for train in sorted(rows, key=_train_order):
         r = rows[train]
+        told = sorted(sources.get(train, {}).values(), key=lambda i: (i["name"] != _py(r[2]), i["name"]))
         ends = sorted(dests.get(train, ()))
         for dest in ends or [None]:
             out.append({
                 "origin": _py(r[1]), "destination": dest, "via": vias.get(train, []),
                 "cargo": cargo.get(train, []), "source": _py(r[2]),
-                "evidence": " ".join(sorted(evidence.get(train, ()))),
+                "evidence": " ".join(sorted(evidence.get((train, str(r[2])), ()))),
                 "train": train, "destinations": ends, "containers": _py(r[3]), "teu": _py(r[4]),
                 "tonnes": _py(r[5]), "days": _py(r[6]), "date": _py(r[7]), "status": _py(r[8]),
-                "url": _py(r[9]),
+                "url": _py(r[9]), "date_precision": precision.get(train, (None, None))[0],
+                "date_basis": precision.get(train, (None, None))[1], "sources": told,
             })
     return out
 

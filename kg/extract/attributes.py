@@ -7,14 +7,18 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..dates import train_date
 from ..model import Train
 from .lexicon import NUMBER_WORDS
-from .reading import MONTHS, WEEKDAYS, safe_date
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
     from .roles import SentenceGrammar
+
+
+_NAME_ENTITIES = {"ORG", "PERSON", "WORK_OF_ART", "EVENT", "FAC", "PRODUCT", "LAW", "GPE", "LOC", "NORP"}
+"""spaCy entity labels of names: a date word inside one ("Sunday Times", "March Group") dates nothing."""
 
 
 class Attributes:
@@ -44,8 +48,12 @@ class Attributes:
             cur.tonnes = float(tonnes.group(1).replace(",", ""))
         if cur.days is None:
             cur.days = self._days(text)
-        if cur.date is None and self.date is not None:
-            cur.date = _departure_date(text, self.date)
+        if not cur.date_seen:
+            found = train_date(text, self.date, blocked=[
+                (e.start_char - sent.start_char, e.end_char - sent.start_char)
+                for e in sent.ents if e.label_ in _NAME_ENTITIES])
+            if found is not None:
+                cur.date, cur.date_precision, cur.date_seen = found.value, found.precision, True
         for item in self._cargo(si, sent):
             if item not in cur.cargo:
                 cur.cargo.append(item)
@@ -140,18 +148,3 @@ def _int(text: str) -> int:
 
 def _large_aggregate(text: str, at: int) -> bool:
     return bool(re.search(r"(more than|over|total|a total of)\s*$", text[max(0, at - 20):at]))
-
-
-def _departure_date(text: str, published: dt.date) -> dt.date | None:
-    """Resolve "on Sunday" or "on November 17" against the article's date."""
-    low = text.lower()
-    for i, day in enumerate(WEEKDAYS):
-        if re.search(rf"\b(?:on|last)\s+{day}\b", low):
-            return published - dt.timedelta(days=(published.weekday() - i) % 7)
-    m = re.search(r"\bon\s+([A-Z][a-z]{2,8})\.?\s+(\d{1,2})\b", text)
-    if m and (month := MONTHS.get(m.group(1)[:3].lower())):
-        d = safe_date(published.year, month, int(m.group(2)))
-        if d is not None and d > published:
-            d = safe_date(published.year - 1, month, int(m.group(2)))
-        return d
-    return None

@@ -188,5 +188,5 @@ def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
         if route.date is not None:
             route.date_basis = "stated"
         elif article.date is not None:
-            route.date, route.date_basis = article.date, "published"
+            route.date, route.date_basis, route.date_precision = article.date, "published", "day"
     return article

@@ -290,9 +290,11 @@ def _merge_same(trains: list[Train]) -> list[Train]:
         twin.origin = twin.origin or t.origin
         twin.via = _unique([*twin.via, *t.via]) if not twin.via or not t.via else twin.via
         twin.cargo = list(dict.fromkeys([*twin.cargo, *t.cargo]))
-        for name in ("containers", "teu", "tonnes", "days", "date"):
+        for name in ("containers", "teu", "tonnes", "days"):
             if getattr(twin, name) is None:
                 setattr(twin, name, getattr(t, name))
+        if not twin.date_seen:
+            twin.date, twin.date_precision, twin.date_seen = t.date, t.date_precision, t.date_seen
         for k, v in t.sentences.items():
             twin.sentences.setdefault(k, v)
         for k, v in t.leg_sentences.items():
@@ -339,7 +341,8 @@ def _routes_of(train: Train, index: int = 0) -> list[Route]:
         out.append(Route(
             origin=train.origin, destination=dest, via=via, cargo=list(train.cargo),
             evidence=evidence, sentences=sentences, containers=train.containers, teu=train.teu,
-            tonnes=train.tonnes, days=train.days, date=train.date, status=train.status,
+            tonnes=train.tonnes, days=train.days, date=train.date,
+            date_precision=train.date_precision, status=train.status,
             leg_evidence=legs, train=index,
         ))
     return out

@@ -1,0 +1,253 @@
+"""One story told by many outlets: near-duplicate articles and the trains they share.
+
+The same wire story republished by several sites (a headline changed, a paragraph cut, a
+sentence added) tells of the same trains.  Each article gets a MinHash signature of its word
+shingles (:func:`signature`, datasketch) stored with its document in the store
+(``kgo:minhash``), so a later build compares new articles with everything already stored.
+
+Two articles are copies when their estimated Jaccard similarity of 3-word shingles is at
+least :data:`kg.settings.duplicate_threshold` (0.5), or their normalised text is equal.  Two
+different stories about the same route share names and phrases ("China-Europe freight train",
+"Chongqing to Duisburg") but few 3-word sequences: they measure far below it (about 0.05-0.2),
+while a lightly edited copy measures above 0.7.
+
+A train of a copy that has the same journey and figures (:func:`train_key`) as a train of the
+article it copies takes that train's IRI: the graph then holds one ``kgo:Train`` with several
+``kgo:sourceDocument`` values, each article citing its own sentences.  Each article's named
+graph still describes the whole train, so removing one copy leaves it with the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import settings
+
+NUM_PERM = 128
+"""MinHash permutations: the Jaccard estimate's standard error is sqrt(J(1-J)/128), 0.044 at J=0.5."""
+SHINGLE = 3
+"""Words per shingle."""
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def shingles(text: str, *, size: int = SHINGLE) -> set[str]:
+    """Lower-case word ``size``-grams of a text (the whole text as one shingle when shorter)."""
+    words = _WORD.findall(text.lower())
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def signature(text: str) -> str:
+    """The MinHash signature of a text's shingles, as a short ASCII string for the store."""
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    return base64.b64encode(mh.hashvalues.astype("<u8").tobytes()).decode("ascii")
+
+
+def _values(sig: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(sig), dtype="<u8")
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two signatures (share of equal MinHash values)."""
+    va, vb = _values(a), _values(b)
+    if va.shape != vb.shape:
+        return 0.0
+    return float(np.mean(va == vb))
+
+
+@dataclass
+class Signatures:
+    """Signatures of the stored articles (document IRI -> signature), searched for copies.
+
+    The signatures are held as one matrix (a row per article), so a search is one vectorised
+    comparison however many articles the store holds.
+    """
+
+    known: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self._docs = list(self.known)
+        self._row = {d: i for i, d in enumerate(self._docs)}
+        self._matrix = (np.stack([_values(self.known[d]) for d in self._docs]) if self._docs
+                        else np.zeros((0, NUM_PERM), dtype="<u8"))
+
+    def add(self, doc: str, sig: str) -> None:
+        """Remember an article just written."""
+        self.known[doc] = sig
+        row = _values(sig)
+        if doc in self._row:
+            self._matrix[self._row[doc]] = row
+            return
+        self._row[doc] = len(self._docs)
+        self._docs.append(doc)
+        self._matrix = np.vstack([self._matrix, row[None, :]])
+
+    def copy_of(self, doc: str, sig: str, *, threshold: float | None = None) -> tuple[str, float] | None:
+        """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``."""
+        limit = settings.duplicate_threshold if threshold is None else threshold
+        mine = _values(sig)
+        if not self._docs or self._matrix.shape[1] != mine.shape[0]:
+            return None
+        scores = (self._matrix == mine).mean(axis=1)
+        if doc in self._row:
+            scores[self._row[doc]] = -1.0
+        best = int(np.argmax(scores))
+        return (self._docs[best], float(scores[best])) if scores[best] >= limit else None
+
+
+_SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
+_TRAINS_OF = """
+SELECT DISTINCT ?doc ?train ?p ?o WHERE {
+  ?train a kgo:Train ; kgo:sourceDocument ?doc ; ?p ?o .
+  VALUES ?p { kgo:origin kgo:destination kgo:status kgo:dateBasis kgo:departureDate kgo:containers kgo:teu
+              kgo:weightTonnes kgo:journeyDays }
+}"""
+_VIA_OF = """
+SELECT DISTINCT ?doc ?train ?seq ?place WHERE {
+  ?train kgo:sourceDocument ?doc ; kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
+ORDER BY ?train ?seq"""
+_LEGS_OF = """
+SELECT DISTINCT ?doc ?train ?leg ?from ?to WHERE {
+  ?train kgo:sourceDocument ?doc . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to }"""
+_OWNERS = "SELECT DISTINCT ?train ?doc WHERE { ?train a kgo:Train ; kgo:sourceDocument ?doc }"
+
+
+def stored_signatures(st: Any) -> Signatures:
+    """Every stored article's signature."""
+    return Signatures({str(d): str(s) for d, s in st.query(_SIGNATURES)})
+
+
+def train_key(
+    origin: str | None,
+    destinations: Iterable[str],
+    via: Iterable[str],
+    *,
+    status: str,
+    stated: str | None,
+    figures: Iterable[Any],
+    legs: Iterable[tuple[str, str, str]],
+) -> tuple[Any, ...]:
+    """What two reports must share to be one train: ends, stops, legs, status, stated date, figures.
+
+    Place arguments are IRIs; ``legs`` are (number, from, to) as the leg IRIs number them;
+    ``stated`` is the ISO date when the text states one (a date that is only the publication
+    date does not count: copies are often published days apart).  Everything a train's graph
+    says once (origin, figures, date, numbered stops and legs) is in the key, so two copies
+    describing one train never give it two values of one of them.
+    """
+    return (
+        origin,
+        tuple(sorted(destinations)),
+        tuple(via),
+        status,
+        stated,
+        tuple(None if f is None else float(f) for f in figures),
+        tuple(sorted(legs)),
+    )
+
+
+def article_train_key(routes: list[Any]) -> tuple[Any, ...]:
+    """The :func:`train_key` of one train of an extracted article (its routes)."""
+    from .rdf import place_iri, train_leg_ends, train_via
+
+    first = routes[0]
+    dests = {str(place_iri(r.destination)) for r in routes if r.destination is not None}
+    return train_key(
+        str(place_iri(first.origin)) if first.origin is not None else None,
+        dests,
+        [str(place_iri(p)) for p in train_via(routes)],
+        status=first.status,
+        stated=first.date.isoformat() if first.date is not None and first.date_basis == "stated" else None,
+        figures=[first.containers, first.teu, first.tonnes, first.days],
+        legs=[
+            (str(k), str(place_iri(leg.start)), str(place_iri(leg.end))) for k, leg in train_leg_ends(routes)
+        ],
+    )
+
+
+def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
+    """Train key -> train IRI of every train of one stored article."""
+    from rdflib import URIRef
+
+    bind = {"doc": URIRef(doc)}
+    stops: dict[str, set[tuple[int, str]]] = {}
+    for _, train, seq, place in st.query(_VIA_OF, bind):
+        stops.setdefault(str(train), set()).add((int(seq), str(place)))
+    via = {t: [p for _, p in sorted(s)] for t, s in stops.items()}
+    legs: dict[str, set[tuple[str, str, str]]] = {}
+    for _, train, leg, a, b in st.query(_LEGS_OF, bind):
+        legs.setdefault(str(train), set()).add((str(leg).rsplit("/", 1)[-1], str(a), str(b)))
+    # One row per distinct value: OPTIONALs over the union default graph, which repeats each
+    # triple once per copy describing the train, would multiply rows by copies per property.
+    facts: dict[str, dict[str, list[Any]]] = {}
+    for _, train, prop, value in st.query(_TRAINS_OF, bind):
+        facts.setdefault(str(train), {}).setdefault(str(prop).rsplit("#", 1)[-1], []).append(value)
+    out: dict[tuple[Any, ...], str] = {}
+    for train, f in sorted(facts.items()):
+
+        def one(name: str, f: dict[str, list[Any]] = f) -> Any:
+            return min(f[name], key=str) if f.get(name) else None
+
+        date, basis = one("departureDate"), one("dateBasis")
+        key = train_key(
+            str(one("origin")) if one("origin") is not None else None,
+            [str(d) for d in f.get("destination", [])],
+            via.get(train, []),
+            status=str(one("status") or "reported"),
+            stated=str(date) if date is not None and str(basis) == "stated" else None,
+            figures=[_num(one(n)) for n in ("containers", "teu", "weightTonnes", "journeyDays")],
+            legs=legs.get(train, set()),
+        )
+        out.setdefault(key, train)
+    return out
+
+
+@dataclass
+class TrainOwners:
+    """Which articles' graphs describe each train, indexed by the train IRI's article part.
+
+    Read once per build (:func:`train_owners`) and kept up to date as articles are written, so
+    that an article never mints an IRI a copy of an earlier version of it still holds.
+    """
+
+    by_prefix: dict[str, dict[str, set[str]]]
+
+    @staticmethod
+    def prefix(train: str) -> str:
+        """The part of a train IRI before its number: ``.../train/<article>/``."""
+        return train.rsplit("/", 1)[0] + "/"
+
+    def taken(self, doc: str, prefix: str) -> set[str]:
+        """Train IRIs starting with ``prefix`` that articles other than ``doc`` describe."""
+        return {t for t, docs in self.by_prefix.get(prefix, {}).items() if docs - {doc}}
+
+    def written(self, doc: str, trains: Iterable[str]) -> None:
+        """Record that ``doc``'s graph now describes exactly ``trains``."""
+        for group in self.by_prefix.values():
+            for docs in group.values():
+                docs.discard(doc)
+        for t in trains:
+            self.by_prefix.setdefault(self.prefix(t), {}).setdefault(t, set()).add(doc)
+
+
+def train_owners(st: Any) -> TrainOwners:
+    """Every stored train with the articles that describe it."""
+    owners = TrainOwners({})
+    for train, doc in st.query(_OWNERS):
+        group = owners.by_prefix.setdefault(TrainOwners.prefix(str(train)), {})
+        group.setdefault(str(train), set()).add(str(doc))
+    return owners
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value.toPython())
