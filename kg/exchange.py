@@ -1,9 +1,18 @@
-"""Moving the graph in and out: export to standard RDF formats, import from them."""
+"""Moving the graph in and out: export to standard RDF formats, import from them.
+
+Besides RDF, the route network (:func:`kg.network.route_network`) goes out as GraphML and GEXF
+(for Gephi, networkx, igraph, yEd: every attribute a string or a number, lists joined with
+``"; "``) and as GeoJSON (RFC 7946: a Point per place with coordinates, a LineString per leg,
+longitude before latitude).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -23,12 +32,18 @@ SUFFIXES = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt
             ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json-ld": "jsonld",
             ".json": "jsonld"}
 NAMES = ("turtle", "nt", "nquads", "trig", "jsonld")
+"""RDF formats: exported and imported."""
+NETWORK_FORMATS = ("graphml", "gexf", "geojson")
+"""Formats of the route network: exported only."""
+LIST_SEPARATOR = "; "
 
 
-def _check(fmt: str) -> str:
+def _check(fmt: str, *, network: bool = False) -> str:
     fmt = fmt.lower()
-    if fmt not in NAMES:
-        raise InputError(f"unknown format {fmt!r}: use {', '.join(NAMES)}")
+    if fmt not in NAMES and not (network and fmt in NETWORK_FORMATS):
+        names = NAMES + NETWORK_FORMATS if network else NAMES
+        extra = "" if network else f" ({', '.join(NETWORK_FORMATS)} are export formats of the route network)"
+        raise InputError(f"unknown format {fmt!r}: use {', '.join(names)}{extra}")
     return fmt
 
 
@@ -50,20 +65,25 @@ def format_of(path: str | Path) -> str:
 
 
 def export(*, fmt: str = "nquads", store: str | Path | None = None) -> bytes:
-    """The whole graph serialised.
+    """The whole graph serialised, or the route network in a network format.
 
-    ``nquads`` and ``trig`` keep one named graph per article; ``turtle``, ``nt`` and ``jsonld``
-    write the union of the article graphs (each distinct triple once).
+    ``nquads``, ``trig`` and ``jsonld`` keep one named graph per article; ``turtle`` and ``nt``
+    write the union of the article graphs (each distinct triple once).  JSON-LD is compacted
+    with an ``@context`` of kg's prefixes (:func:`kg.results.jsonld_context`).  ``graphml``,
+    ``gexf`` and ``geojson`` write the route network (:func:`export_network`).
+
+    Raises
+    ------
+    InputError
+        When the format is unknown.
     """
-    fmt = _check(fmt)
+    fmt = _check(fmt, network=True)
+    if fmt in NETWORK_FORMATS:
+        return export_network(fmt=fmt, store=store)
     with open_store(store, read_only=True) as st:
         quads = st.nquads()
     if fmt == "jsonld":
-        from rdflib import Dataset
-
-        ds = Dataset()
-        ds.parse(data=quads.decode("utf-8"), format="nquads")
-        return ds.serialize(format="json-ld", indent=2).encode("utf-8")
+        return _jsonld(quads)
     ox_format, named = FORMATS[fmt]
     memory = ox.Store()
     memory.load(quads, format=ox.RdfFormat.N_QUADS)
@@ -71,6 +91,139 @@ def export(*, fmt: str = "nquads", store: str | Path | None = None) -> bytes:
         return memory.dump(format=ox_format, prefixes=_prefixes())
     triples = {q.triple for q in memory.quads_for_pattern(None, None, None)}
     return ox.serialize(sorted(triples, key=str), format=ox_format, prefixes=_prefixes()) or b""
+
+
+def _jsonld(quads: bytes) -> bytes:
+    """N-Quads as JSON-LD compacted with kg's prefixes, node IRIs included (``kgr:port/horgos``)."""
+    from rdflib import Dataset
+
+    from .results import compact_iri, jsonld_context
+
+    ds = Dataset()
+    ds.parse(data=quads.decode("utf-8"), format="nquads")
+    data = json.loads(ds.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
+    return (json.dumps(_compact_ids(data, compact_iri), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _compact_ids(data: Any, compact: Any) -> Any:
+    """``@id`` values (never ``@value`` text) written as compact IRIs; the context expands them back."""
+    if isinstance(data, list):
+        return [_compact_ids(v, compact) for v in data]
+    if isinstance(data, dict):
+        return {k: compact(v) if k == "@id" and isinstance(v, str) else
+                v if k in ("@context", "@value") else _compact_ids(v, compact) for k, v in data.items()}
+    return data
+
+
+def export_network(*, fmt: str, store: str | Path | None = None, graph: Any = None) -> bytes:
+    """The route network as GraphML, GEXF or GeoJSON.
+
+    Nodes are the places of :func:`kg.network.route_network` (id: the place IRI) with
+    ``label``, ``type``, ``country``, ``lat``, ``lon`` (when known) and ``aliases``; edges are
+    its legs with ``n_trains`` (also as ``weight``), ``n_documents``, ``km`` (when known),
+    ``crosses`` (countries crossed, in travel order), ``documents`` and ``trains``.  In GraphML
+    and GEXF every list is one string joined with ``"; "``; GEXF also places each node at its
+    longitude/latitude.  GeoJSON keeps lists as JSON arrays; places without coordinates are
+    left out of it, and legs whose ends lack them.
+
+    Parameters
+    ----------
+    fmt
+        ``graphml``, ``gexf`` or ``geojson``.
+    store, graph
+        The network: ``graph`` from :func:`kg.network.route_network`, else read from ``store``.
+    """
+    fmt = fmt.lower()
+    if fmt not in NETWORK_FORMATS:
+        raise InputError(f"unknown network format {fmt!r}: use {', '.join(NETWORK_FORMATS)}")
+    from .network import route_network
+
+    g = graph if graph is not None else route_network(store=store)
+    if fmt == "geojson":
+        return (json.dumps(geojson(g), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    flat = flat_network(g, positions=fmt == "gexf")
+    import io
+
+    import networkx as nx
+
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(flat, buf, encoding="utf-8")
+    else:
+        nx.write_gexf(flat, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+# characters XML 1.0 cannot hold at all (not even escaped): dropped from GraphML and GEXF text
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
+    return _NOT_XML.sub("", str(value))
+
+
+def _joined(values: Any) -> str:
+    items = sorted(values) if isinstance(values, (set, frozenset)) else list(values)
+    return LIST_SEPARATOR.join(_text(v) for v in items)
+
+
+def flat_network(g: Any, *, positions: bool = False) -> Any:
+    """A copy of the route network whose attributes are strings and numbers only (GraphML, GEXF).
+
+    ``positions`` adds GEXF's ``viz`` position (x = longitude, y = latitude).
+    """
+    import networkx as nx
+
+    from . import __version__
+
+    flat = nx.DiGraph(name="kg route network", created_with=g.graph.get("created_with", f"kg {__version__}"),
+                      list_separator=LIST_SEPARATOR)
+    for node, d in g.nodes(data=True):
+        attrs: dict[str, Any] = {"label": _text(d["label"]), "type": _text(d["type"]),
+                                 "country": _text(d["country"]), "aliases": _joined(d.get("aliases", ()))}
+        if d.get("lat") is not None and d.get("lon") is not None:
+            attrs.update(lat=float(d["lat"]), lon=float(d["lon"]))
+            if positions:
+                attrs["viz"] = {"position": {"x": float(d["lon"]), "y": float(d["lat"]), "z": 0.0}}
+        flat.add_node(_text(node), **attrs)
+    for a, b, d in g.edges(data=True):
+        attrs = {"n_trains": int(d["n_trains"]), "weight": float(d["n_trains"]),
+                 "n_documents": int(d["n_documents"]), "crosses": _joined(d.get("crosses", [])),
+                 "documents": _joined(d.get("documents", ())), "trains": _joined(d.get("trains", ())),
+                 "label": f"{d.get('n_trains', 0)} train{'s' if d.get('n_trains') != 1 else ''}"}
+        if d.get("km") is not None:
+            attrs["km"] = float(d["km"])
+        flat.add_edge(_text(a), _text(b), **attrs)
+    return flat
+
+
+def geojson(g: Any) -> dict[str, Any]:
+    """The route network as a GeoJSON FeatureCollection (RFC 7946; coordinates are [longitude, latitude])."""
+    def point(node: str) -> list[float] | None:
+        d = g.nodes[node]
+        if d.get("lat") is None or d.get("lon") is None:
+            return None
+        return [round(float(d["lon"]), 6), round(float(d["lat"]), 6)]
+
+    features: list[dict[str, Any]] = []
+    for node, d in g.nodes(data=True):
+        where = point(node)
+        if where is None:
+            continue
+        features.append({"type": "Feature", "id": node, "geometry": {"type": "Point", "coordinates": where},
+                         "properties": {"kind": "place", "label": d["label"], "type": d["type"],
+                                        "country": d["country"], "aliases": sorted(d.get("aliases", ()))}})
+    for a, b, d in g.edges(data=True):
+        ends = point(a), point(b)
+        if None in ends:
+            continue
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": list(ends)},
+                         "properties": {"kind": "leg", "from": a, "to": b, "from_label": g.nodes[a]["label"],
+                                        "to_label": g.nodes[b]["label"], "from_type": g.nodes[a]["type"],
+                                        "to_type": g.nodes[b]["type"], "trains": int(d["n_trains"]),
+                                        "documents": sorted(d.get("documents", ())),
+                                        "crosses": list(d.get("crosses", [])), "km": d.get("km")}})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _prefixes() -> dict[str, str]:
@@ -229,4 +382,5 @@ def _stage(path: Path, fmt: str, folder: Path, default_graph: ox.NamedNode) -> d
     return counts
 
 
-__all__ = ["FORMATS", "bulk_import", "export", "format_of", "import_file"]
+__all__ = ["FORMATS", "NAMES", "NETWORK_FORMATS", "bulk_import", "export", "export_network", "flat_network",
+           "format_of", "geojson", "import_file"]

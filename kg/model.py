@@ -98,5 +98,22 @@ class Article:
     date: dt.date | None = None
     source: str | None = None
     """Address the article was read from (a ``source:`` line, a URL), if known."""
+    url: str | None = None
+    """Canonical address (normalised, see :func:`kg.identity.normalise_url`), when the input gives one."""
+    title: str | None = None
+    """Headline: a page's title, a feed entry's title or a ``title:`` line."""
+    publisher: str | None = None
+    """Site or outlet: a page's site name, a feed's title or a ``publisher:`` line."""
     mentions: list[Mention] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Identity of the document: from its canonical URL when known, else from its text.
+
+        The same article saved under two names has one key; a renamed file keeps its key
+        (see :func:`kg.identity.document_key`).
+        """
+        from .identity import document_key
+
+        return document_key(self.url or self.source, self.text)

@@ -15,13 +15,13 @@ from rdflib import Graph, URIRef
 
 from . import __version__
 from ._errors import InputError, StoreError
-from .extract import collect_paths, read_article
 from .model import Article
-from .rdf import article_graph, document_iri, shared_graph, train_groups, train_iri
+from .rdf import article_graph, document_iri, is_legacy_document, shared_graph, train_groups, train_iri
 from .store import GraphStore, RemoteStore, open_store
 
 if TYPE_CHECKING:
     from .dedup import Signatures, TrainOwners
+    from .inputs import Fetcher
 
 _FACT_SOURCES = ("extract", "gazetteer.py", "rdf.py", "dates.py", "dedup.py", "data")
 
@@ -59,6 +59,10 @@ class BuildSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    legacy: int = 0
+    """Documents an older ``kg`` stored under file-name IRIs (building their files again replaces them)."""
+    skipped: list[str] = field(default_factory=list)
+    """One line per input that held no article (``NAME: reason``): not stored, the build went on."""
     copies: dict[str, tuple[str, float]] = field(default_factory=dict)
     """Article name -> (document IRI it copies, estimated similarity): their shared trains are one."""
 
@@ -71,6 +75,9 @@ class BuildSummary:
             f"trains      {self.trains}",
             f"places      {self.places}",
             f"triples     {self.triples}",
+            *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
+            *([f"older       {self.legacy} article(s) stored by an older kg under their file names: "
+               "build their files again (kg build PATHS) to replace them"] if self.legacy else []),
             *([f"copies      {len(self.copies)} article(s) retell a stored story: their trains are "
                "counted once"] if self.copies else []),
             f"validation  {self._validation()}",
@@ -94,17 +101,20 @@ def build(
     workers: int = 1,
     dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> BuildSummary:
     """Extract facts from articles and store them, one named graph per article.
 
-    Articles stream from disk to the store: each file is read once up front (to refuse a bad
-    one before anything is written, and to skip unchanged ones), then read again when its turn
-    comes, so memory stays flat however many articles there are.
+    Every input is read up front (to refuse a bad one before anything is written, download
+    URLs, and skip unchanged documents); the articles to extract are then streamed to the
+    runner and each is written to the store as soon as it is extracted.
 
     Parameters
     ----------
     paths
-        ``.txt`` files and folders of them.
+        ``.txt`` articles, saved pages (``.html``), RSS/Atom feeds, folders of them and http(s)
+        URLs (see :mod:`kg.inputs`).  An input that holds no article (an index page, a 404, a
+        PDF ...) is named in ``summary.skipped`` with its reason and the others are built.
     store
         Store folder (default :data:`kg.settings.store`).
     model
@@ -123,6 +133,9 @@ def build(
         :data:`kg.settings.dask`); this process still writes the store.
     progress
         Called as ``progress(article_name, done, total)`` after each article.
+    fetcher
+        Downloads URLs through the web cache (default: a :class:`kg.inputs.Fetcher` with the
+        settings' cache folder and limits).
 
     Returns
     -------
@@ -131,21 +144,26 @@ def build(
     Raises
     ------
     InputError
-        Before anything is written, when a path is missing or a file is not readable text.
+        Before anything is written, when a path is missing or a ``.txt`` file is not readable text.
     """
     from . import settings
+    from .inputs import read_inputs
 
     started = time.perf_counter()
-    files = collect_paths(Path(p) for p in paths)
-    _check_names(files)
-    hashes = [(f, read_article(f).sha256) for f in files]
+    found = read_inputs(paths, fetcher=fetcher)
+    articles = _one_per_document(found.articles)
     version = extractor_version()
     dask = dask or settings.dask
     with open_store(store) as st:
-        summary = BuildSummary(store=st.location, read=len(files))
+        summary = BuildSummary(store=st.location, read=len(articles),
+                               skipped=[s.line() for s in found.skipped])
         known = _known(st)
-        todo = [f for f, sha in hashes if force or known.get(f.name) != (sha, version)]
-        summary.unchanged = len(files) - len(todo)
+        todo = [a for a in articles
+                if force or known.get(str(document_iri(a)), ("",))[1:] != (a.sha256, version)]
+        chosen = {id(a) for a in todo}
+        _rename_moved(st, [a for a in articles if id(a) not in chosen], known)
+        summary.unchanged = len(articles) - len(todo)
+        stale = _stale(known, todo)
         if todo:
             from .gazetteer import default
 
@@ -153,20 +171,22 @@ def build(
 
             signatures, owners = stored_signatures(st), train_owners(st)
             countries = default().countries
-            for done, article in enumerate(_extracted((read_article(f) for f in todo), model=model,
+            for done, article in enumerate(_extracted(iter(todo), model=model,
                                                       workers=workers, dask=dask), start=1):
                 sig, iris = _shared_trains(st, article, signatures, owners, summary)
                 graph = article_graph(article, version=version, signature=sig, train_iris=iris)
                 shared = shared_graph(article, countries=countries)
                 if not validate or _conforms(article.name, graph, shared, summary):
-                    st.replace_graph(document_iri(article.name), graph, shared=shared)
+                    st.replace_graph(document_iri(article), graph, shared=shared,
+                                     drop=stale.get(article.name, []))
                     summary.routes_added += len(article.routes)
-                    signatures.add(str(document_iri(article.name)), sig)
-                    owners.written(str(document_iri(article.name)), [str(t) for t in iris.values()])
+                    signatures.add(str(document_iri(article)), sig)
+                    owners.written(str(document_iri(article)), [str(t) for t in iris.values()])
                 if progress is not None:
                     progress(article.name, done, len(todo))
         summary.extracted = len(todo)
         counts = st.count()
+        summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
     summary.seconds = time.perf_counter() - started
@@ -183,7 +203,7 @@ def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: S
     from .dedup import article_train_key, signature, stored_train_keys
     from .extract.reading import clean_text
 
-    doc = str(document_iri(article.name))
+    doc = str(document_iri(article))
     sig = signature(clean_text(article.text))
     copy = signatures.copy_of(doc, sig)
     try:
@@ -232,35 +252,74 @@ def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> 
 
 
 def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str]:
-    """Drop the facts of the named articles (file names); returns the names that were present.
+    """Drop the facts of the named articles (file names or URLs); returns the names that were present.
 
     Raises
     ------
     InputError
         When none of the names is in the store.
     """
+    names = list(names)
     removed = []
     with open_store(store) as st:
         for name in names:
-            if st.remove_graph(document_iri(Path(name).name)):
+            iris = st.find_documents(name) or st.find_documents(Path(name).name)
+            if any([st.remove_graph(URIRef(iri)) for iri in iris]):
                 removed.append(name)
     missing = [n for n in names if n not in removed]
     if missing and not removed:
-        raise InputError(f"no article named {', '.join(missing)} in the store; `kg query documents` lists them")
+        raise InputError(f"no article named {', '.join(missing)} in the store (give a file name or URL); "
+                         "`kg query documents` lists them")
     return removed
 
 
-def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str]]:
-    """File name -> (SHA-256, extractor version) of the articles already stored."""
-    return {name: (sha, unquote(gen.rsplit("/", 1)[-1])) for name, (sha, gen) in st.documents().items()}
+def _known(st: GraphStore | RemoteStore) -> dict[str, tuple[str, str, str]]:
+    """Document IRI -> (file name, SHA-256, extractor version) of the articles already stored."""
+    return {iri: (name, sha, unquote(gen.rsplit("/", 1)[-1]))
+            for iri, (name, sha, gen) in st.documents().items()}
 
 
-def _check_names(files: list[Path]) -> None:
-    seen: dict[str, Path] = {}
-    for f in files:
-        if f.name in seen and seen[f.name].resolve() != f.resolve():
+def _one_per_document(articles: list[Article]) -> list[Article]:
+    """Each document once (the same article saved under two names is one: the first name is kept).
+
+    Raises
+    ------
+    InputError
+        When two different articles share one name (names label documents in answers).
+    """
+    by_key: dict[str, Article] = {}
+    by_name: dict[str, Article] = {}
+    for a in articles:
+        by_key.setdefault(a.key, a)
+        other = by_name.setdefault(a.name, a)
+        if other.key != a.key:
             raise InputError(
-                f"two articles share the file name {f.name!r} ({seen[f.name]} and {f}); "
-                "article names identify documents in the graph, so rename one"
+                f"two different articles share the name {a.name!r}; "
+                "article names label documents in answers, so rename one"
             )
-        seen[f.name] = f
+    return list(by_key.values())
+
+
+def _rename_moved(st: GraphStore | RemoteStore, unchanged: list[Article],
+                  known: dict[str, tuple[str, str, str]]) -> None:
+    """An unchanged document read under a new file name (a renamed file) takes the new name."""
+    for a in unchanged:
+        iri = str(document_iri(a))
+        if known[iri][0] != a.name:
+            st.rename_document(iri, a.name)
+
+
+def _stale(known: dict[str, tuple[str, str, str]], todo: list[Article]) -> dict[str, list[str]]:
+    """File name -> stored documents an article of that name replaces.
+
+    A document with no URL is known by its text, so an edited file gets a new IRI: the version
+    stored before under the same file name goes.  So does one an older ``kg`` stored under a
+    file-name IRI.  Documents with a URL are kept: two pages may share a file name.
+    """
+    keep = {str(document_iri(a)) for a in todo}
+    out: dict[str, list[str]] = {}
+    for iri, (name, _, _) in known.items():
+        tail = iri.rsplit("/", 1)[-1]
+        if iri not in keep and (is_legacy_document(iri) or tail.startswith("t-")):
+            out.setdefault(name, []).append(iri)
+    return out

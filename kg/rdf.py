@@ -47,10 +47,29 @@ def place_iri(place: Place) -> URIRef:
     return KGR[place.key]
 
 
-def document_iri(name: str) -> URIRef:
-    """IRI of an article (and of its named graph), from its file name."""
+def document_iri(article: Article) -> URIRef:
+    """IRI of an article (and of its named graph): ``doc/`` + :attr:`Article.key`.
+
+    The key comes from the article's canonical URL when it has one, else from its text, so the
+    same article saved under two file names is one document and a renamed file stays the same
+    document (:mod:`kg.identity`).
+    """
+    if not isinstance(article, Article):
+        raise TypeError("document_iri takes the Article (its IRI comes from its URL or text, not its file name)")
+    return KGR["doc/" + article.key]
+
+
+def legacy_document_iri(name: str) -> URIRef:
+    """The IRI ``kg`` gave an article before document identity: from its file name (old stores)."""
     slug = quote(_visible(name), safe="")
     return KGR["doc/" + (slug[:-1] + "%2E" if slug.endswith(".") else slug)]
+
+
+def is_legacy_document(iri: str) -> bool:
+    """Whether a document IRI was minted from a file name by an older ``kg``."""
+    from .identity import KEY
+
+    return str(iri).startswith(str(KGR["doc/"])) and not KEY.match(str(iri).rsplit("/", 1)[-1])
 
 
 def cargo_iri(name: str) -> URIRef:
@@ -74,7 +93,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     (:func:`train_groups`) to the IRI of the same train told by a copy of this article.
     """
     g = Graph()
-    doc = document_iri(article.name)
+    doc = document_iri(article)
     g.add((doc, RDF.type, KGO.Document))
     g.add((doc, RDFS.label, Literal(article.name)))
     g.add((doc, KGO.fileName, Literal(article.name)))
@@ -94,6 +113,10 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
                 g.add((iri, SKOS.altLabel, Literal(alias.strip())))
     if article.source:
         g.add((doc, DCTERMS.source, _source_term(article.source)))
+    if article.title:
+        g.add((doc, DCTERMS.title, Literal(_visible(article.title).strip())))
+    if article.publisher:
+        g.add((doc, DCTERMS.publisher, Literal(_visible(article.publisher).strip())))
     sentences = _sentence_nodes(g, article, doc)
     for n, routes in train_groups(article):
         _describe_train(g, routes, doc, (train_iris or {}).get(n) or train_iri(doc, n), sentences)

@@ -61,6 +61,22 @@ cache_dir : str
     Folder for the route network read from a local store, kept per store and reused until the
     store's files change (``KG_CACHE_DIR``, default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``;
     ``KG_CACHE_DIR=off`` turns it off).
+cache : str | None
+    Folder of the web cache (pages and feeds ``kg build URL`` and ``kg fetch`` download).
+    ``None`` reads ``KG_CACHE``, else ``$XDG_CACHE_HOME/kg/http``, else ``~/.cache/kg/http``.
+cache_ttl : float
+    Seconds a cached page is used without asking the server again; after that ``kg`` asks
+    whether it changed (ETag / Last-Modified) and downloads only a changed page.  Default one
+    day; ``KG_CACHE_TTL`` overrides it, ``--refresh`` asks at once.
+fetch_timeout : float
+    Seconds to wait to connect to a web server and for each piece of its answer.  Default 20;
+    ``KG_FETCH_TIMEOUT``.
+fetch_retries : int
+    Further tries after a failed download (connection error, timeout, HTTP 429/5xx), with
+    growing pauses.  Default 2.
+max_page_bytes : int
+    Largest page, feed or file ``kg`` reads (bytes); a larger one is skipped in one line.
+    Default 5 MB; ``KG_MAX_PAGE_BYTES``.
 """
 
 from __future__ import annotations
@@ -87,4 +103,9 @@ bulk_import_bytes: int = int(os.environ.get("KG_BULK_IMPORT_BYTES", str(5_000_00
 cache_dir: str = os.environ.get("KG_CACHE_DIR") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kg")
 cors_origins: tuple[str, ...] = ()
+cache: str | None = os.environ.get("KG_CACHE") or None
+cache_ttl: float = float(os.environ.get("KG_CACHE_TTL", "86400"))
+fetch_timeout: float = float(os.environ.get("KG_FETCH_TIMEOUT", "20"))
+fetch_retries: int = 2
+max_page_bytes: int = int(os.environ.get("KG_MAX_PAGE_BYTES", str(5_000_000)))
 duplicate_threshold: float = float(os.environ.get("KG_DUPLICATE_THRESHOLD", "0.5"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -164,10 +162,18 @@ def to_term(value: str) -> Identifier:
 
 @dataclass
 class Table:
-    """Rows of a SELECT (or the boolean of an ASK)."""
+    """The result of a query: rows of a SELECT, the boolean of an ASK, or the triples of a CONSTRUCT.
+
+    ``rows`` hold Python values (for :meth:`records` and pandas); ``terms`` the RDF terms they
+    came from (for the standard result formats); ``kind`` is ``SELECT``, ``ASK``,
+    ``CONSTRUCT`` or ``DESCRIBE``.  A CONSTRUCT or DESCRIBE result has the columns
+    ``subject``, ``predicate``, ``object``.
+    """
 
     columns: list[str]
     rows: list[list[Any]]
+    kind: str = "SELECT"
+    terms: list[list[Any]] | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dictionaries (column -> Python value)."""
@@ -179,33 +185,53 @@ class Table:
 
         return pd.DataFrame(self.rows, columns=self.columns)
 
-    def format(self, fmt: str = "table") -> str:
-        """Render as ``table``, ``csv`` or ``json``."""
-        if fmt == "json":
+    def format(self, fmt: str | None = None) -> str:
+        """The result as text in ``fmt`` (see :mod:`kg.results`; default ``table``, ``turtle`` for graphs).
+
+        SELECT/ASK: ``table``, ``records`` (flat JSON), ``json`` (SPARQL 1.1 results JSON),
+        ``xml``, ``csv``, ``tsv``.  CONSTRUCT/DESCRIBE: ``turtle``, ``nt``, ``xml`` (RDF/XML),
+        ``jsonld`` or ``json`` (JSON-LD), or ``table``/``records``/``csv`` of the triples.
+
+        Raises
+        ------
+        InputError
+            When the format does not fit this kind of result.
+        """
+        from . import results as res
+
+        fmt = res.check_format(fmt, self.kind)
+        terms = self.terms if self.terms is not None else [[_term(v) for v in r] for r in self.rows]
+        if fmt == "records":
             return json.dumps(self.records(), ensure_ascii=False, indent=2, default=str)
+        if fmt == "table":
+            if self.kind == "ASK":
+                return "true" if self.rows[0][0] else "false"
+            return res.table_text(self.columns, self.rows, terms)
+        if self.kind in ("CONSTRUCT", "DESCRIBE"):
+            if fmt == "csv":
+                return res.solutions_csv(self.columns, terms)
+            return res.graph_text([tuple(t) for t in terms], fmt)  # type: ignore[misc]
+        if self.kind == "ASK":
+            answer = bool(self.rows[0][0])
+            if fmt == "json":
+                return res.boolean_json(answer)
+            if fmt == "xml":
+                return res.solutions_xml([], boolean=answer)
+            return f"{'?_askResult' if fmt == 'tsv' else '_askResult'}\n{'true' if answer else 'false'}\n"
+        if fmt == "json":
+            return res.solutions_json(self.columns, terms)
+        if fmt == "xml":
+            return res.solutions_xml(self.columns, terms)
         if fmt == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
-            w.writerow(self.columns)
-            w.writerows(["" if v is None else v for v in r] for r in self.rows)
-            return buf.getvalue()
-        if fmt != "table":
-            raise InputError(f"unknown format {fmt!r}: use table, csv or json")
-        cells = [[_cell(v) for v in r] for r in self.rows]
-        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(self.columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths))
-        out = [line, "  ".join("-" * w for w in widths)]
-        out += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)) for r in cells]
-        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
-        return "\n".join(out)
+            return res.solutions_csv(self.columns, terms)
+        return res.solutions_tsv(self.columns, terms)
 
 
-def _cell(v: Any) -> str:
-    return "" if v is None else str(v)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _term(value: Any) -> Identifier | None:
+    """A Python value of a hand-made :class:`Table` as an RDF term (IRIs stay strings: literals)."""
+    if value is None or isinstance(value, Identifier):
+        return value
+    return Literal(value)
 
 
 def _py(term: Any) -> Any:
@@ -271,15 +297,27 @@ def query(
             raise QueryError(f"SPARQL evaluation failed while reading the results: {msg}") from exc
 
 
+_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _simple(term: Any) -> Any:
+    """A literal typed ``xsd:string`` as the simple literal it is (RDF 1.1), written without a datatype."""
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
 def _table(result: Any) -> Table:
     """An rdflib query result read into a :class:`Table` (this is where evaluation happens)."""
     if result.type == "ASK":
-        return Table(["ask"], [[bool(result.askAnswer)]])
+        return Table(["ask"], [[bool(result.askAnswer)]], kind="ASK")
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return Table(["subject", "predicate", "object"],
-                     [[_py(s), _py(p), _py(o)] for s, p, o in result.graph])
+        triples = [[s, p, _simple(o)] for s, p, o in result.graph]
+        return Table(["subject", "predicate", "object"], [[_py(t) for t in tr] for tr in triples],
+                     kind=result.type, terms=triples)
     columns = [str(v) for v in result.vars or []]
-    return Table(columns, [[_py(row[i]) for i in range(len(columns))] for row in result])
+    terms = [[_simple(row[i]) for i in range(len(columns))] for row in result]
+    return Table(columns, [[_py(t) for t in row] for row in terms], terms=terms)
 
 
 _ROUTES = """

@@ -18,12 +18,12 @@ import os
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier, Node, Variable
 
@@ -40,11 +40,32 @@ class _Common:
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         raise NotImplementedError
 
-    def documents(self) -> dict[str, tuple[str, str]]:
-        """File name -> (SHA-256, extractor IRI) of every article in the store."""
-        rows = self.query("SELECT DISTINCT ?name ?sha ?gen WHERE { ?d a kgo:Document ; kgo:fileName ?name ; "
+    def documents(self) -> dict[str, tuple[str, str, str]]:
+        """Document IRI -> (file name, SHA-256, extractor IRI) of every article in the store."""
+        rows = self.query("SELECT DISTINCT ?d ?name ?sha ?gen WHERE { ?d a kgo:Document ; kgo:fileName ?name ; "
                           "kgo:sha256 ?sha ; prov:wasGeneratedBy ?gen }")
-        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+        return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+    def find_documents(self, name: str) -> list[str]:
+        """IRIs of the documents read from a file of this name, or from this URL (normalised or as given)."""
+        from .identity import is_url, normalise_url
+
+        found = [str(r[0]) for r in self.query(
+            "SELECT DISTINCT ?d ?name WHERE { ?d a kgo:Document ; kgo:fileName ?name }",
+            {"name": Literal(name)})]
+        if is_url(name):
+            for url in dict.fromkeys([normalise_url(name), name.strip()]):
+                found += [str(r[0]) for r in self.query(
+                    "SELECT DISTINCT ?d ?url WHERE { ?d a kgo:Document ; dcterms:source ?url }",
+                    {"url": URIRef(url)})]
+        return list(dict.fromkeys(found))
+
+    def rename_document(self, doc: str, name: str) -> None:
+        """Give a stored document a new file name (``kgo:fileName`` and ``rdfs:label``), in its own graph."""
+        d, lit = str(ox.NamedNode(str(doc))), str(to_ox(Literal(name)))  # serialised by Oxigraph: escaped
+        self.update(f"DELETE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . {d} <{RDFS.label}> ?l }} }} "
+                    f"INSERT {{ GRAPH {d} {{ {d} <{KGO.fileName}> {lit} . {d} <{RDFS.label}> {lit} }} }} "
+                    f"WHERE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . OPTIONAL {{ {d} <{RDFS.label}> ?l }} }} }}")
 
     def count(self) -> dict[str, int]:
         """Numbers of documents, trains, places and distinct triples."""
@@ -127,10 +148,12 @@ class GraphStore(_Common):
             raise QueryError(f"SPARQL syntax error: {exc}".replace("\n", " ")) from exc
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
+    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None,
+                      drop: Iterable[str] = ()) -> None:
         """Atomically replace the named graph ``name`` with ``graph``, adding ``shared`` to the shared graph.
 
-        Both happen in one update, so one transaction.
+        The graphs named in ``drop`` (an older version of the article under another IRI) go in
+        the same update.  All happens in one update, so one transaction.
 
         The update text is made of terms serialised by Oxigraph itself (N-Triples syntax,
         escaped by the library), never of raw article text.
@@ -142,7 +165,8 @@ class GraphStore(_Common):
             gz = ox.NamedNode(str(SHARED_GRAPH))
             extra = f" GRAPH {gz} {{ " + " ".join(
                 f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in shared) + " }"
-        self.ox.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} }}")
+        gone = "".join(f"DROP SILENT GRAPH {ox.NamedNode(str(d))} ; " for d in drop)
+        self.ox.update(f"{gone}DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} }}")
 
     def remove_graph(self, name: URIRef) -> bool:
         """Drop one named graph; returns whether it existed."""
@@ -379,13 +403,15 @@ class RemoteStore(_Common):
             raise StoreError(f"the SPARQL server at {self.location} {exc.args[0]}; each update is applied "
                              "whole or not at all, so run the command again once the server is back") from exc
 
-    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None) -> None:
-        """Replace one named graph (and add ``shared`` to the shared graph) in a single update request."""
+    def replace_graph(self, name: URIRef, graph: Graph, *, shared: Graph | None = None,
+                      drop: Iterable[str] = ()) -> None:
+        """Replace one named graph (and add ``shared`` to the shared graph, drop ``drop``) in one update request."""
         body = graph.serialize(format="nt")
         extra = ""
         if shared is not None and len(shared):
             extra = f" GRAPH {SHARED_GRAPH.n3()} {{ {shared.serialize(format='nt')} }}"
-        self.update(f"DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }}{extra} }}")
+        gone = "".join(f"DROP SILENT GRAPH {URIRef(d).n3()} ; " for d in drop)
+        self.update(f"{gone}DROP SILENT GRAPH {name.n3()} ; INSERT DATA {{ GRAPH {name.n3()} {{ {body} }}{extra} }}")
 
     def remove_graph(self, name: URIRef) -> bool:
         """Drop one named graph; returns whether it existed."""

@@ -86,7 +86,8 @@ def test_a_build_that_breaks_the_shapes_fails_and_stores_nothing_broken(runner, 
     assert runner.invoke(app, ["build", str(articles), "--store", store, "-q"]).exit_code == 0
     before = kg.routes(store=store)
     (articles / "edited.txt").write_text(BROKEN, encoding="utf-8")
-    (articles / "new.txt").write_text(BROKEN, encoding="utf-8")
+    # another broken article (the same text under two names would be one document)
+    (articles / "new.txt").write_text(BROKEN.replace("Chengdu for Lodz", "Yiwu for Madrid"), encoding="utf-8")
     for _ in range(2):  # a second build tries the refused articles again, and fails again
         result = runner.invoke(app, ["build", str(articles), "--store", store, "-q"])
         assert result.exit_code == 1, result.output

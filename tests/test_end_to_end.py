@@ -83,13 +83,13 @@ def test_places_json_keys(runner, seed_store):
 
 
 def test_bind_sets_a_term(runner, seed_store):
-    result = runner.invoke(app, ["query", "routes_from", "--bind", "place=zhengzhou", "--format", "json",
+    result = runner.invoke(app, ["query", "routes_from", "--bind", "place=zhengzhou", "--format", "records",
                                  "--store", seed_store])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows and {r["origin"] for r in rows} == {"Zhengzhou"}
     hostile = runner.invoke(app, ["query", "routes_from", "--bind", 'place=x" } UNION { ?a ?b ?c',
-                                  "--format", "json", "--store", seed_store])
+                                  "--format", "records", "--store", seed_store])
     assert hostile.exit_code == 0, hostile.output
     assert json.loads(hostile.output) == []
 
@@ -100,7 +100,8 @@ def test_every_shipped_query_runs(runner, seed_store, name):
     assert path.read_text(encoding="utf-8").startswith("#"), "each query starts with a comment saying what it answers"
     result = runner.invoke(app, ["query", name, "--format", "json", "--store", seed_store])
     assert result.exit_code == 0, result.output
-    assert isinstance(json.loads(result.output), list)
+    data = json.loads(result.output)  # SPARQL 1.1 results JSON
+    assert isinstance(data["head"]["vars"], list) and isinstance(data["results"]["bindings"], list)
 
 
 def test_viz_html_holds_the_nodes_and_no_remote_resources(runner, seed_store, tmp_path):

@@ -1,5 +1,7 @@
 """Export and import by the names a user gives the files."""
 
+import io
+
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
@@ -23,7 +25,7 @@ def test_export_then_import_by_file_name(runner, seed_store, tmp_path, fmt, name
     result = runner.invoke(app, ["import", str(out), "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("imported ")
-    if fmt in ("nquads", "trig"):  # the named graphs come back as they were
+    if fmt in ("nquads", "trig", "jsonld"):  # the named graphs come back as they were
         before, after = Dataset(), Dataset()
         before.parse(data=export(store=seed_store).decode(), format="nquads")
         after.parse(data=export(store=store).decode(), format="nquads")
@@ -79,6 +81,103 @@ def test_text_with_invisible_characters_exports_and_imports_back(tmp_path, fmt):
     assert all(isomorphic(before.graph(g.identifier), after.graph(g.identifier)) for g in before.graphs())
 
 
+# -- JSON-LD with a context; the route network for Gephi and maps --------------------------------
+
+def test_jsonld_is_compacted_with_a_context(seed_store):
+    import json
+
+    data = json.loads(export(fmt="jsonld", store=seed_store))
+    context = data["@context"]
+    assert {"kgo", "kgr", "dcterms", "prov", "skos", "geo", "xsd"} <= set(context)
+    assert context["kgo"] == "https://w3id.org/freight-kg/ontology#"
+    text = json.dumps(data["@graph"])
+    assert '"@type": "kgo:Train"' in text and '"@id": "kgr:' in text and '"rdfs:label"' in text
+    assert "https://w3id.org/freight-kg/ontology#" not in text  # every ontology term is compacted
+
+
+def _network_export(runner, seed_store, tmp_path, fmt):
+    out = tmp_path / f"routes.{fmt}"
+    result = runner.invoke(app, ["export", "-f", fmt, "-o", str(out), "--store", seed_store])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graphml_and_gexf_read_back_in_networkx(runner, seed_store, seed_network, tmp_path, fmt):
+    import networkx as nx
+
+    out = _network_export(runner, seed_store, tmp_path, fmt)
+    g = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(out)
+    assert g.is_directed() and len(g) == len(seed_network) > 0
+    assert g.number_of_edges() == seed_network.number_of_edges() > 0
+    assert set(g.edges) == set(seed_network.edges)
+    for node, d in seed_network.nodes(data=True):
+        back = g.nodes[node]
+        assert back["label"] == d["label"] and back["type"] == d["type"] and back["country"] == d["country"]
+        if d["lat"] is not None:
+            assert (back["lat"], back["lon"]) == pytest.approx((d["lat"], d["lon"]))
+    for a, b, d in seed_network.edges(data=True):
+        back = g.edges[a, b]
+        assert int(back["n_trains"]) == d["n_trains"] and back.get("crosses", "") == "; ".join(d["crosses"])
+        assert all(isinstance(v, (str, int, float)) for v in back.values())
+    nantong = next(n for n, d in g.nodes(data=True) if d["label"] == "Nantong")
+    (leg,) = g.out_edges(nantong, data=True)
+    assert leg[2]["crosses"] == "Kazakhstan; Uzbekistan" and g.nodes[leg[1]]["label"] == "Hairatan"
+
+
+def test_geojson_is_a_feature_collection_in_lon_lat_order(runner, seed_store, seed_network, tmp_path):
+    import json
+
+    data = json.loads(_network_export(runner, seed_store, tmp_path, "geojson").read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    points = {f["id"]: f for f in data["features"] if f["geometry"]["type"] == "Point"}
+    lines = [f for f in data["features"] if f["geometry"]["type"] == "LineString"]
+    placed = {n for n, d in seed_network.nodes(data=True) if d["lat"] is not None}
+    assert set(points) == placed and placed
+    assert len(lines) == sum(a in placed and b in placed for a, b in seed_network.edges) > 0
+    for f in data["features"]:
+        coords = f["geometry"]["coordinates"]
+        for lon, lat in [coords] if f["geometry"]["type"] == "Point" else coords:
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+    by_label = {f["properties"]["label"]: f["geometry"]["coordinates"] for f in points.values()}
+    lon, lat = by_label["Duisburg"]  # 6.8 E, 51.4 N: the longitude comes first
+    assert 6 < lon < 8 and 51 < lat < 52
+    lon, lat = by_label["Horgos"]  # 80.4 E, 44.2 N
+    assert 79 < lon < 82 and 43 < lat < 45
+    nantong = next(f for f in lines if f["properties"]["from_label"] == "Nantong")
+    props = nantong["properties"]
+    assert props["to_label"] == "Hairatan" and props["crosses"] == ["Kazakhstan", "Uzbekistan"]
+    assert props["trains"] == 1 and props["km"] > 1000
+    assert nantong["geometry"]["coordinates"] == [by_label["Nantong"], by_label["Hairatan"]]
+
+
+def test_a_network_format_is_not_an_import_format(runner, seed_store, tmp_path):
+    out = _network_export(runner, seed_store, tmp_path, "graphml")
+    result = runner.invoke(app, ["import", str(out), "--format", "graphml", "--store", str(tmp_path / "s")])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and "export formats of the route network" in lines[0]
+    result = runner.invoke(app, ["export", "-f", "shapefile", "--store", seed_store])
+    assert result.exit_code == 2 and "graphml, gexf, geojson" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_control_characters_in_names_do_not_break_the_xml(fmt):
+    import networkx as nx
+
+    from kg.exchange import export_network
+    from kg.network import add_leg, finish
+
+    g = nx.DiGraph()
+    for iri, name, lon in (("urn:a", "Uzbek\x1b[2Jistan <&>", 60.0), ("urn:b", "Horgos\x00", 80.4)):
+        g.add_node(iri, label=name, type="City", country="UZ", lat=41.0, lon=lon, aliases={"al\x07ias"})
+    add_leg(g, "urn:a", "urn:b", train="urn:t", document="d\x1b.txt", sentence="s")
+    finish(g)
+    data = io.BytesIO(export_network(fmt=fmt, graph=g))
+    back = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(data)
+    assert back.nodes["urn:a"]["label"] == "Uzbek[2Jistan <&>" and back.nodes["urn:b"]["aliases"] == "alias"
+    assert back.edges["urn:a", "urn:b"]["documents"] == "d.txt"
+
+
 def _quads(store) -> set[str]:
     return set(export(store=store).decode().splitlines())
 
@@ -102,7 +201,9 @@ def test_bulk_import_into_a_store_replaces_the_graphs_the_file_holds_and_keeps_t
     store = tmp_path / "store"
     import_file(full, store=store, bulk=True)
     before = _quads(store)
-    one = [line for line in before if "000_" in line.rsplit(" ", 2)[-2]]
+    # article 000's graph (named by its document IRI, which comes from its URL or text)
+    graph = next(line.rsplit(" ", 2)[-2] for line in before if "fileName" in line and '"000_' in line)
+    one = [line for line in before if line.rsplit(" ", 2)[-2] == graph]
     assert one, "the seed export names article 000"
     edited = tmp_path / "one.nq"  # article 000 again, with one fact less
     edited.write_text("\n".join(sorted(one)[1:]) + "\n", encoding="utf-8")

@@ -234,7 +234,7 @@ def test_generated_articles_survive_every_stage(extract, gazetteer, workdir, ope
         assert not bad, bad
         with open_once(source) as st_:
             st_.ox.clear()
-            st_.replace_graph(document_iri(article.name), graph, shared=shared)
+            st_.replace_graph(document_iri(article), graph, shared=shared)
             assert st_.ox.contains_named_graph(ox.NamedNode(str(SHARED_GRAPH))) \
                 or not len(shared)
         _check_round_trip(source, workdir)

@@ -253,12 +253,14 @@ def test_on_the_seeds_no_answer_passes_through_a_country(seed_network, runner, s
 def test_cli_central_names_the_metric_and_ranks_ports(runner, seed_store):
     from kg.cli import app
 
-    out = runner.invoke(app, ["central", "--type", "Port", "--store", seed_store]).output
-    assert out.splitlines()[0] == "cities and ports by betweenness:" and "Horgos" in out.splitlines()[1]
+    out = runner.invoke(app, ["central", "--type", "Port", "--store", seed_store]).output.splitlines()
+    assert out[0] == "cities and ports by betweenness:"  # the title and the score column name the metric
+    assert out[1].split() == ["#", "place", "type", "country", "betweenness"] and set(out[2]) == {"─"}
+    assert out[3].split()[:2] == ["1", "Horgos"]
     out = runner.invoke(app, ["central", "--metric", "pagerank", "--store", seed_store])
-    assert out.exit_code == 0 and "by pagerank" in out.output
-    out = runner.invoke(app, ["central", "--type", "Country", "--store", seed_store]).output
-    assert out.splitlines()[0] == "countries by legs crossing:" and "Kazakhstan" in out.splitlines()[1]
+    assert out.exit_code == 0 and "by pagerank" in out.output and out.output.splitlines()[1].endswith("pagerank")
+    out = runner.invoke(app, ["central", "--type", "Country", "--store", seed_store]).output.splitlines()
+    assert out[0] == "countries by legs crossing:" and "legs crossing" in out[1] and "Kazakhstan" in out[3]
     out = runner.invoke(app, ["path", "Chongqing", "Duisburg", "-k", "3", "--store", seed_store]).output
     assert "note: only 1 path found (asked for 3)" in out
     out = runner.invoke(app, ["path", "Jinhua", "Kazakhstan", "--avoid", "Horgos", "--store", seed_store])

@@ -43,14 +43,14 @@ def test_what_is_not_text_is_refused_in_one_line(tmp_path, name, data, kind):
     assert "\n" not in str(info.value) and ".txt" in str(info.value)
 
 
-def test_a_page_among_articles_stops_the_build_before_anything_is_stored(tmp_path):
+def test_a_pdf_among_articles_is_skipped_in_one_line_and_the_rest_is_stored(tmp_path):
     (tmp_path / "good.txt").write_text("A freight train left Chengdu for Lodz on Monday.", encoding="utf-8")
-    (tmp_path / "page.html").write_bytes(b"<html><body>A train left Yiwu for Madrid.</body></html>")
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
     store = tmp_path / "store"
-    with pytest.raises(InputError, match="page.html"):
-        kg.build([tmp_path / "good.txt", tmp_path / "page.html"], store=store)
-    assert not store.exists() or kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?d a kgo:Document }",
-                                          store=store).records()[0]["n"] == 0
+    summary = kg.build([tmp_path / "good.txt", tmp_path / "paper.pdf"], store=store)
+    [line] = summary.skipped
+    assert line.startswith("paper.pdf: a PDF") and "\n" not in line
+    assert summary.documents == 1 and summary.read == 1
 
 
 def test_split_text_keeps_every_character_in_bounded_pieces():

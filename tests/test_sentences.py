@@ -34,9 +34,9 @@ def test_a_sentence_cited_by_many_trains_and_legs_is_stored_once():
     article = _article()
     g = article_graph(article, version="test")
     (node,) = list(g.subjects(RDF.type, KGO.Sentence))
-    assert node == sentence_iri(document_iri("long.txt"), 1)
+    assert node == sentence_iri(document_iri(article), 1)
     assert str(g.value(node, KGO.text)) == LONG and int(g.value(node, KGO.offset)) == len("Intro. ")
-    assert g.value(node, KGO.sourceDocument) == document_iri("long.txt")
+    assert g.value(node, KGO.sourceDocument) == document_iri(article)
     assert sum(1 for _, _, o in g if str(o) == LONG) == 1  # the words once, however many cite them
     trains = list(g.subjects(RDF.type, KGO.Train))
     legs = list(g.subjects(RDF.type, KGO.Leg))
@@ -58,7 +58,7 @@ def test_readers_still_see_the_sentence(tmp_path):
     article = _article()
     store = tmp_path / "store"
     with open_store(store) as st:
-        st.replace_graph(document_iri(article.name), article_graph(article, version="test"),
+        st.replace_graph(document_iri(article), article_graph(article, version="test"),
                          shared=shared_graph(article, countries=GAZ.countries))
     routes = kg.routes(store=store)
     assert len(routes) == 5 and all(r["evidence"] == LONG for r in routes)

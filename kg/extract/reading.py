@@ -54,8 +54,17 @@ def read_article(path: Path) -> Article:
     if not text.strip():
         raise InputError(f"{path}: the file is empty; give an article with text")
     meta, _ = split_metadata(text)
+    source = meta.get("source") or meta.get("url")
     return Article(name=path.name, text=text, sha256=hashlib.sha256(raw).hexdigest(),
-                   date=article_date(text), source=meta.get("source") or meta.get("url"))
+                   date=article_date(text), source=source, url=_url(source),
+                   title=meta.get("title") or None, publisher=meta.get("publisher") or None)
+
+
+def _url(source: str | None) -> str | None:
+    """The ``source:`` line as a normalised URL when it is one (the document's identity), else None."""
+    from ..identity import is_url, normalise_url
+
+    return normalise_url(source) if source and is_url(source) else None
 
 
 def _not_text(path: Path, raw: bytes) -> str | None:
