@@ -114,3 +114,12 @@ def test_query_answers_as_before(seed_store, name, bindings):
     assert _rows(new) == _rows(old)
     if name not in ("route_evidence", "transit_order") or bindings:
         assert old.rows, "the comparison needs rows to compare"
+
+
+def test_documents_counts_each_articles_trains(seed_store):
+    """documents.rq (changed on purpose: it gained title/publisher/source, and counted sentences as trains)."""
+    rows = {str(r[0]): int(r[5]) for r in kg.query("documents", store=seed_store).rows}
+    counted = kg.query("""PREFIX kgo: <https://w3id.org/freight-kg/ontology#>
+        SELECT ?name (COUNT(DISTINCT ?t) AS ?n) WHERE { ?d kgo:fileName ?name . ?t a kgo:Train ; kgo:sourceDocument ?d }
+        GROUP BY ?name""", store=seed_store).rows
+    assert rows and {str(n): int(c) for n, c in counted} == {k: v for k, v in rows.items() if v}

@@ -179,7 +179,7 @@ def test_kg_routes_text_is_one_line_per_train(store, runner):
     from kg.cli import app
 
     out = runner.invoke(app, ["routes", "--store", store]).output.splitlines()
-    assert out[0].split() == ["origin", "destinations", "via", "article"]
+    assert out[0].split() == ["origin", "destinations", "via", "date", "articles"]
     rows = [re.split(r"\s{2,}", line.strip()) for line in out[2:-1]]
     assert ["Jinhua", "Kazakhstan, Kyrgyzstan, Uzbekistan", "Horgos", "a.txt"] in rows and len(rows) == 3
     assert out[-1] == "(5 routes of 3 trains in 1 article)"
