@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from .. import __version__, settings
 from .._errors import KgError
+from .._files import write_file
 
 USER_AGENT = f"kg/{__version__} (freight-train knowledge graph; reads news pages and feeds)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -221,9 +221,9 @@ class Fetcher:
         try:
             self.cache.mkdir(parents=True, exist_ok=True)
             if body is not None:
-                _atomic(body_path, body)
-            _atomic(meta, json.dumps(entry).encode("utf-8"))
-        except OSError:
+                write_file(body_path, body)
+            write_file(meta, json.dumps(entry).encode("utf-8"))
+        except (OSError, KgError):
             pass
 
     def _page(self, url: str, entry: dict[str, Any], *, from_cache: bool) -> Page:
@@ -231,17 +231,6 @@ class Fetcher:
         return Page(
             url, entry.get("final_url") or url, entry["headers"].get("content-type", ""), body, from_cache
         )
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _retry_after(value: str | None, default: float) -> float:
