@@ -24,7 +24,7 @@ def test_build_summary_counts(seed_store):
         assert counts["trains"] >= 8  # one per train: the Jinhua train to three countries is one
         names = st.graph_names()
         assert len([n for n in names if "/doc/" in n]) == 5  # one named graph per article
-        assert str(SHARED_GRAPH) in names and len(names) == 6  # plus the shared place facts
+        assert str(SHARED_GRAPH) in names and len(names) == 7  # plus the shared place facts and the summary
 
 
 def test_every_train_has_provenance(seed_store):
