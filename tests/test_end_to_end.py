@@ -123,7 +123,7 @@ def test_rebuild_is_idempotent(tmp_path):
     assert second.extracted == 5
     assert (second.trains, second.places, second.triples) == (first.trains, first.places, first.triples)
     snapshot2 = _graphs(store)
-    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 6  # 5 articles + shared facts
+    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 7  # 5 articles + shared facts + summary
     for name in snapshot1:
         assert snapshot1[name] == snapshot2[name], name
     third = kg.build([SEEDS], store=store)
