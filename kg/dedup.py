@@ -122,22 +122,24 @@ class Signatures:
 
 
 _SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
-# The document is written into these queries (as Oxigraph serialises its IRI) rather than bound:
-# Oxigraph's planner does not start a plan from a bound variable, so with ``?doc`` bound each
-# query scanned every stored train (a build slowed down with every article stored).
+# A stored article's trains are read from its own named graph, which describes each of them
+# whole (copies share a train only when they agree on everything in its key).  The union graph
+# would repeat each fact once per copy telling the train: with many copies, every lookup grew
+# with the store.  The document's IRI is written into the query (as Oxigraph serialises it)
+# rather than bound: Oxigraph's planner does not start a plan from a bound variable.
 _TRAINS_OF = """
-SELECT DISTINCT ?train ?p ?o WHERE {
+SELECT DISTINCT ?train ?p ?o WHERE { GRAPH $DOC {
   ?train kgo:sourceDocument $DOC . ?train a kgo:Train ; ?p ?o .
   VALUES ?p { kgo:origin kgo:destination kgo:status kgo:dateBasis kgo:departureDate kgo:containers kgo:teu
               kgo:weightTonnes kgo:journeyDays }
-}"""
+} }"""
 _VIA_OF = """
-SELECT DISTINCT ?train ?seq ?place WHERE {
-  ?train kgo:sourceDocument $DOC . ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
+SELECT DISTINCT ?train ?seq ?place WHERE { GRAPH $DOC {
+  ?train kgo:sourceDocument $DOC . ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place } }
 ORDER BY ?train ?seq"""
 _LEGS_OF = """
-SELECT DISTINCT ?train ?leg ?from ?to WHERE {
-  ?train kgo:sourceDocument $DOC . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to }"""
+SELECT DISTINCT ?train ?leg ?from ?to WHERE { GRAPH $DOC {
+  ?train kgo:sourceDocument $DOC . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to } }"""
 _OWNERS = "SELECT DISTINCT ?train ?doc WHERE { ?train a kgo:Train ; kgo:sourceDocument ?doc }"
 
 
