@@ -29,27 +29,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
-
-from rdflib import RDF, Graph, Namespace
-from rdflib.term import Node
+from typing import TYPE_CHECKING, Any
 
 from . import settings
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 FORMAT = 1
 """Version of the literal's layout; a reader that meets another reads the store with SPARQL."""
 
-_KGO = Namespace(settings.ontology)
-PREDICATE = _KGO.networkFacts
 
 TRAIN_FIELDS = ("docs", "origin", "destinations", "cargo", "status", "date", "precision", "containers",
                 "transits")
 """The fields of a train row after its IRI, in order (the first four IRIs, the next three texts)."""
 LEG_FIELDS = ("trains", "from", "to", "crossings", "evidence")
 """The fields of a leg row after its IRI, in order."""
-_TRAIN_IRIS = (_KGO.sourceDocument, _KGO.origin, _KGO.destination, _KGO.cargo)
-_TRAIN_TEXTS = (_KGO.status, _KGO.departureDate, _KGO.datePrecision)
-_LEG_IRIS = (_KGO.legOf, _KGO.fromPlace, _KGO.toPlace)
 
 
 def short(iri: str) -> str:
@@ -78,27 +74,31 @@ class _Names:
 
 def project(g: Graph) -> dict[str, Any]:
     """What the route network reads from one article graph (see the module's docstring)."""
+    from rdflib import RDF, Namespace
+
+    KGO = Namespace(settings.ontology)  # noqa: N806 (the name the ontology test looks for)
     names = _Names()
     trains = []
-    for t in sorted(set(g.subjects(RDF.type, _KGO.Train)), key=str):
+    for t in sorted(set(g.subjects(RDF.type, KGO.Train)), key=str):
         row: list[Any] = [names(t)]
-        row += [names.all(g, t, p) for p in _TRAIN_IRIS]
-        row += [sorted({str(o) for o in g.objects(t, p)}) for p in _TRAIN_TEXTS]
-        row.append(sorted({int(o) for o in g.objects(t, _KGO.containers)}))  # type: ignore[call-overload]
+        row += [names.all(g, t, p) for p in (KGO.sourceDocument, KGO.origin, KGO.destination, KGO.cargo)]
+        row += [sorted({str(o) for o in g.objects(t, p)})
+                for p in (KGO.status, KGO.departureDate, KGO.datePrecision)]
+        row.append(sorted({int(o) for o in g.objects(t, KGO.containers)}))  # type: ignore[call-overload]
         row.append(sorted({(int(seq), names(place))  # type: ignore[call-overload]
-                           for stop in g.objects(t, _KGO.transit) for seq in g.objects(stop, _KGO.sequence)
-                           for place in g.objects(stop, _KGO.place)}))
+                           for stop in g.objects(t, KGO.transit) for seq in g.objects(stop, KGO.sequence)
+                           for place in g.objects(stop, KGO.place)}))
         trains.append(row)
     sentences: dict[tuple[str, int], int] = {}
     legs = []
-    for leg in sorted(set(g.subjects(RDF.type, _KGO.Leg)), key=str):
-        row = [names(leg)] + [names.all(g, leg, p) for p in _LEG_IRIS]
+    for leg in sorted(set(g.subjects(RDF.type, KGO.Leg)), key=str):
+        row = [names(leg)] + [names.all(g, leg, p) for p in (KGO.legOf, KGO.fromPlace, KGO.toPlace)]
         row.append(sorted({(int(seq), names(country))  # type: ignore[call-overload]
-                           for c in g.objects(leg, _KGO.crossing)
-                           for seq in g.objects(c, _KGO.sequence) for country in g.objects(c, _KGO.country)}))
+                           for c in g.objects(leg, KGO.crossing)
+                           for seq in g.objects(c, KGO.sequence) for country in g.objects(c, KGO.country)}))
         row.append(sorted({sentences.setdefault((str(text), names(doc)), len(sentences))
-                           for s in g.objects(leg, _KGO.evidenceSentence)
-                           for text in g.objects(s, _KGO.text) for doc in g.objects(s, _KGO.sourceDocument)}))
+                           for s in g.objects(leg, KGO.evidenceSentence)
+                           for text in g.objects(s, KGO.text) for doc in g.objects(s, KGO.sourceDocument)}))
         legs.append(row)
     return {"v": FORMAT, "n": list(names.index), "t": trains, "l": legs, "s": [list(k) for k in sentences]}
 

@@ -145,11 +145,14 @@ def _select(st: Any, query: str) -> list[tuple[Any, ...]]:
     store = getattr(st, "ox", None)
     if store is None:  # a SPARQL server
         return [tuple(None if v is None else str(v) for v in row) for row in st.query(query)]
-    from .rdf import PREFIXES
-
-    answer = store.query(query, use_default_graph_as_union=True,
-                         prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+    answer = store.query(query, use_default_graph_as_union=True, prefixes=_PREFIXES)
     return [tuple(None if v is None else v.value for v in row) for row in answer]
+
+
+_PREFIXES = {"kgo": settings.ontology, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+             "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#", "dcterms": "http://purl.org/dc/terms/"}
+"""The prefixes the network's queries use (kg.rdf.PREFIXES has them too, but importing it loads rdflib)."""
 
 
 TRAIN_ROW = ("docs", "origin", "destinations", "cargo", "status", "date", "precision", "containers",
@@ -531,15 +534,27 @@ def _leg_cost(km: float | None, documents: int) -> dict[str, float]:
     return {"hops": 0.5, "km": (km if km is not None else UNKNOWN_KM) / 2, "evidence": 0.5 / (1 + documents)}
 
 
-def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = ()) -> nx.DiGraph:
+def _leg_costs(d: dict[str, Any], weights: Sequence[str]) -> dict[tuple[str, ...], dict[str, float]]:
+    """Crossing sequence -> the costs by ``weights`` of each half of that variant of a leg."""
+    if "evidence" not in weights:  # the other weights are the same for every variant
+        cost = _leg_cost(d.get("km"), 0)
+        one = {w: cost[w] for w in weights}
+        return dict.fromkeys(_variants(d), one)
+    documents = _variant_documents(d)
+    return {c: {w: v for w, v in _leg_cost(d.get("km"), n).items() if w in weights}
+            for c, n in documents.items()}
+
+
+def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = (),
+                 weights: Sequence[str] = WEIGHTS) -> nx.DiGraph:
     """The graph paths are searched on: every leg (and crossing sequence) is a node of its own.
 
     ``place -> ("leg", a, b, crossing) -> place``: a path can then start or end *inside* a leg
     (a country the leg crosses) and carry the leg's crossings and trains.  A country terminal
     becomes ``("out", c)`` (legs leave it) and ``("in", c)`` (legs reach it), so no path passes
     through a country.  Places matching ``avoid`` and legs crossing an avoided country are left out.
-    Both edges of a leg node cost half the leg by each weight (``hops``, ``km``, ``evidence``);
-    what a leg node stands for (trains, evidence) is :func:`leg_variant`.
+    Both edges of a leg node cost half the leg by each of ``weights`` (``hops``, ``km``,
+    ``evidence``); what a leg node stands for (trains, evidence) is :func:`leg_variant`.
     """
     countries = {n for n, d in g.nodes(data=True) if d["type"] == "Country"}
     order: list[Any] = []
@@ -549,12 +564,10 @@ def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = ()) -> nx.DiGraph:
             continue
         u = ("out", a) if a in countries else a
         v = ("in", b) if b in countries else b
-        documents = _variant_documents(d)
-        for crossing in _variants(d):
+        for crossing, cost in _leg_costs(d, weights).items():
             if avoid and any(w.crossed_by(g, crossing) for w in avoid):
                 continue
             leg = ("leg", a, b, crossing)
-            cost = _leg_cost(d.get("km"), documents[crossing])
             order += (leg, u, v)  # the order add_node(leg), add_edge(u, leg), add_edge(leg, v) gives
             edges += ((u, leg, cost), (leg, v, cost))  # networkx copies each edge's attributes
     h = nx.DiGraph()
@@ -829,7 +842,7 @@ def find_paths(
 def _search(g: nx.DiGraph, s: Where, t: Where, vias: list[Where], avoided: list[Where], *, k: int,
             metric: str, max_candidates: int) -> list[PathAnswer]:
     """Yen's k shortest simple paths on the search graph, keeping those that touch every ``via``."""
-    h = _hook(search_graph(g, avoid=avoided), g, s, t)
+    h = _hook(search_graph(g, avoid=avoided, weights=(metric,)), g, s, t)
     found: list[PathAnswer] = []
     seen: set[tuple[Any, ...]] = set()
     if SOURCE in h and TARGET in h and nx.has_path(h, SOURCE, TARGET):
@@ -947,7 +960,7 @@ def nearest_reachable(g: nx.DiGraph, name: str, *, limit: int = 5,
                       avoid: Sequence[Where] = ()) -> dict[str, list[str]]:
     """Places reachable from ``name`` and places that reach it, nearest first (never through a country)."""
     where = resolve_where(g, name)
-    h = search_graph(g, avoid=avoid)
+    h = search_graph(g, avoid=avoid, weights=("hops",))
     ends = {n for n in h if _place_of(n) is not None and where.matches(g, _place_of(n))}
 
     def labels(reached: dict[Any, float]) -> list[str]:

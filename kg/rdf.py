@@ -21,7 +21,6 @@ from rdflib.namespace import DCTERMS, PROV
 from . import settings
 from .gazetteer import Place
 from .model import Article, Route
-from .netfacts import PREDICATE as NETWORK_FACTS
 from .netfacts import project, to_json
 
 KGO = Namespace(settings.ontology)
@@ -124,7 +123,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     sentences = _sentence_nodes(g, article, doc)
     for n, routes in train_groups(article):
         _describe_train(g, routes, doc, (train_iris or {}).get(n) or train_iri(doc, n), sentences)
-    g.add((doc, NETWORK_FACTS, Literal(to_json(project(g)))))  # last: it projects the graph above
+    g.add((doc, KGO.networkFacts, Literal(to_json(project(g)))))  # last: it projects the graph above
     return g
 
 

@@ -131,3 +131,9 @@ def test_literals_survive_export_and_import(seed_store, tmp_path, monkeypatch):
     import_file(dump, store=store)
     assert _facts(store, literals=True) is not None
     _same(_network(store, monkeypatch, literals=True), _network(seed_store, monkeypatch, literals=True))
+
+
+def test_the_network_queries_use_kg_prefixes():
+    from kg.rdf import PREFIXES
+
+    assert {k: str(PREFIXES[k]) for k in network._PREFIXES} == network._PREFIXES

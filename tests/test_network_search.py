@@ -87,6 +87,14 @@ def test_search_graph_of_the_seeds_equals_the_one_built_edge_by_edge(seed_networ
     _assert_same(search_graph(seed_network), _reference(seed_network), seed_network)
 
 
+@pytest.mark.parametrize("weight", ["hops", "km", "evidence"])
+def test_a_search_graph_for_one_weight_has_its_costs(weight):
+    g = _synthetic()
+    h, ref = search_graph(g, weights=(weight,)), _reference(g)
+    assert list(h.nodes) == list(ref.nodes)
+    assert [(u, v, d) for u, v, d in h.edges(data=True)] == [(u, v, {weight: d[weight]}) for u, v, d in ref.edges(data=True)]
+
+
 def test_paths_with_alternatives_come_from_the_bulk_graph():
     """Yen's alternatives over the bulk-built graph name each leg's own trains and sentences."""
     g = _synthetic()
