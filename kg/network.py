@@ -41,6 +41,15 @@ from ._errors import InputError, UnknownPlaceError
 from .centrality import betweenness, edge_betweenness
 from .gazetteer import Gazetteer, fold
 
+_PLACES = """
+SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
+  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
+  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
+  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
+         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
+  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?type ?label
+"""  # kg.sparql.PLACES_QUERY (a test keeps them equal): importing kg.sparql loads rdflib
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
@@ -123,17 +132,49 @@ def route_network(*, store: str | Path | None = None, cache: bool = True) -> nx.
 
 def _read_network(store: str) -> nx.DiGraph:
     """The route network, read from the store: its network facts when it has them, else with SPARQL."""
-    from .sparql import PLACES_QUERY
-    from .store import open_store
-
-    with open_store(store, read_only=True) as st:
-        places = _select(st, PLACES_QUERY)
+    with _reading(store) as st:
+        places = _select(st, _PLACES)
         aliases = _select(st, _ALIASES)
         facts = _facts_from_literals(st)
         if facts is None:
             facts = _facts_from_sparql(st)
         location = st.location
     return _assemble(places, aliases, facts, location=location)
+
+
+@dataclass
+class _Local:
+    """A local store opened with pyoxigraph alone (what :func:`_select` needs of a GraphStore)."""
+
+    ox: Any
+    location: str
+
+
+@contextmanager
+def _reading(store: str) -> Iterator[Any]:
+    """The store open to read, a local one through pyoxigraph alone.
+
+    A SPARQL server, or a folder that cannot be opened (which it explains), goes through
+    :func:`kg.store.open_store`; that loads rdflib, 0.1 s of a first ``kg path``.
+    """
+    local = None
+    if not store.startswith(("http://", "https://")) and (Path(store) / "CURRENT").is_file():
+        import pyoxigraph
+
+        try:
+            local = _Local(pyoxigraph.Store.read_only(store), store)
+        except OSError:
+            local = None
+    if local is None:
+        from .store import open_store
+
+        with open_store(store, read_only=True) as st:
+            yield st
+        return
+    try:
+        yield local
+    finally:
+        local.ox = None  # releases the store now
 
 
 def _select(st: Any, query: str) -> list[tuple[Any, ...]]:

@@ -137,3 +137,9 @@ def test_the_network_queries_use_kg_prefixes():
     from kg.rdf import PREFIXES
 
     assert {k: str(PREFIXES[k]) for k in network._PREFIXES} == network._PREFIXES
+
+
+def test_the_network_reads_the_places_kg_places_lists():
+    from kg.sparql import PLACES_QUERY
+
+    assert network._PLACES == PLACES_QUERY, "keep kg.network._PLACES equal to kg.sparql.PLACES_QUERY"
