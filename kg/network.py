@@ -132,7 +132,7 @@ def route_network(*, store: str | Path | None = None, cache: bool = True) -> nx.
 
 def _read_network(store: str) -> nx.DiGraph:
     """The route network, read from the store: its network facts when it has them, else with SPARQL."""
-    with _reading(store) as st:
+    with open_store(store, read_only=True) as st:
         places = _select(st, _PLACES)
         aliases = _select(st, _ALIASES)
         facts = _facts_from_literals(st)
@@ -151,14 +151,14 @@ class _Local:
 
 
 @contextmanager
-def _reading(store: str) -> Iterator[Any]:
-    """The store open to read, a local one through pyoxigraph alone.
+def open_store(store: str, *, read_only: bool = True) -> Iterator[Any]:
+    """:func:`kg.store.open_store` for reading the network: a local store through pyoxigraph alone.
 
-    A SPARQL server, or a folder that cannot be opened (which it explains), goes through
-    :func:`kg.store.open_store`; that loads rdflib, 0.1 s of a first ``kg path``.
+    A SPARQL server, or a folder that cannot be opened (which that explains), goes through
+    :func:`kg.store.open_store`; it loads rdflib, 0.1 s of a first ``kg path``.
     """
     local = None
-    if not store.startswith(("http://", "https://")) and (Path(store) / "CURRENT").is_file():
+    if read_only and not store.startswith(("http://", "https://")) and (Path(store) / "CURRENT").is_file():
         import pyoxigraph
 
         try:
@@ -166,9 +166,9 @@ def _reading(store: str) -> Iterator[Any]:
         except OSError:
             local = None
     if local is None:
-        from .store import open_store
+        from . import store as stores
 
-        with open_store(store, read_only=True) as st:
+        with stores.open_store(store, read_only=read_only) as st:
             yield st
         return
     try:
