@@ -353,7 +353,7 @@ def _trains_of(facts: _Facts) -> dict[str, dict[str, Any]]:
     return trains
 
 
-_CACHE_FORMAT = 2  # bump when the network's attributes change
+_CACHE_FORMAT = 3  # bump when the network changes (3: rows sorted, so edges and evidence come in one order)
 
 
 def _cache_file(store: str) -> Path | None:
