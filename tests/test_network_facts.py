@@ -143,3 +143,19 @@ def test_the_network_reads_the_places_kg_places_lists():
     from kg.sparql import PLACES_QUERY
 
     assert network._PLACES == PLACES_QUERY, "keep kg.network._PLACES equal to kg.sparql.PLACES_QUERY"
+
+
+def test_a_renamed_document_is_named_anew_in_the_network(seed_store, tmp_path, monkeypatch):
+    """File names are read with the literals, not from them: a renamed file keeps its literal."""
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    before = _network(store, monkeypatch, literals=True)
+    old = sorted({e["document"] for _, _, d in before.edges(data=True) for e in d["evidence"]})[0]
+    with open_store(store) as st:
+        (doc,) = st.find_documents(old)
+        st.rename_document(doc, "renamed.txt")
+    assert _facts(store, literals=True).normal() == _facts(store, literals=False).normal()
+    after = _network(store, monkeypatch, literals=True)
+    docs = {e["document"] for _, _, d in after.edges(data=True) for e in d["evidence"]}
+    assert "renamed.txt" in docs and old not in docs
+    assert "renamed.txt" in {t["document"] for t in after.graph["trains"].values()}
