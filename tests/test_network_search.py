@@ -36,7 +36,8 @@ def _reference(g: nx.DiGraph, avoid=()) -> nx.DiGraph:
             documents = {e["document"] for e in evidence}
             leg = ("leg", a, b, crossing)
             cost = _leg_cost(d.get("km"), len(documents))
-            h.add_node(leg, leg=(a, b), crossing=crossing, trains=set(trains), evidence=evidence, km=d.get("km"))
+            h.add_node(leg, leg=(a, b), crossing=crossing, trains=set(trains), evidence=evidence,
+                       km=d.get("km"))
             h.add_edge(end(a, "out"), leg, **cost)
             h.add_edge(leg, end(b, "in"), **cost)
     for n in g:
@@ -46,15 +47,16 @@ def _reference(g: nx.DiGraph, avoid=()) -> nx.DiGraph:
 
 
 def _synthetic(seed: int = 3) -> nx.DiGraph:
-    """Places, two countries as terminals, legs with and without crossings, several trains and articles each."""
+    """Places, two countries as terminals, legs with and without crossings, several trains and articles."""
     rnd = random.Random(seed)
     g = nx.DiGraph()
     for c in ("KZ", "PL"):
-        g.add_node(f"country/{c}", label=f"Land {c}", type="Country", country=c, lat=None, lon=None, aliases=set())
+        g.add_node(f"country/{c}", label=f"Land {c}", type="Country", country=c, lat=None, lon=None,
+                   aliases=set())
     for i in range(40):
         g.add_node(f"p{i}", label=f"Place {i}", type="Port" if i % 5 == 0 else "City",
-                   country=rnd.choice(["KZ", "PL", "CN"]), lat=rnd.uniform(30, 55), lon=rnd.uniform(10, 120),
-                   aliases=set())
+                   country=rnd.choice(["KZ", "PL", "CN"]), lat=rnd.uniform(30, 55),
+                   lon=rnd.uniform(10, 120), aliases=set())
     for t in range(300):
         stops = [f"p{s}" for s in rnd.sample(range(40), rnd.randint(2, 4))]
         if t % 7 == 0:
@@ -92,7 +94,8 @@ def test_a_search_graph_for_one_weight_has_its_costs(weight):
     g = _synthetic()
     h, ref = search_graph(g, weights=(weight,)), _reference(g)
     assert list(h.nodes) == list(ref.nodes)
-    assert [(u, v, d) for u, v, d in h.edges(data=True)] == [(u, v, {weight: d[weight]}) for u, v, d in ref.edges(data=True)]
+    expected = [(u, v, {weight: d[weight]}) for u, v, d in ref.edges(data=True)]
+    assert list(h.edges(data=True)) == expected
 
 
 def test_paths_with_alternatives_come_from_the_bulk_graph():
