@@ -224,7 +224,8 @@ class _Facts:
 def _facts_from_sparql(st: Any) -> _Facts:
     """The network's facts read with one SPARQL query per kind (slow at a million triples)."""
     facts = _Facts()
-    p = {}.setdefault  # one object per distinct string: the cache file then holds each once
+    pool: dict[str, str] = {}
+    p = pool.setdefault  # one object per distinct string: the cache file then holds each once
 
     def row(train: str) -> list[set[Any]]:
         return facts.trains.setdefault(p(train, train), [set() for _ in TRAIN_ROW])  # type: ignore[return-value]
@@ -409,7 +410,7 @@ def _save_cached(path: Path, g: nx.DiGraph) -> None:
         pass
 
 
-def _add_legs(g: nx.DiGraph, rows: Iterable[tuple[str, str, str, str, str, str]],
+def _add_legs(g: nx.DiGraph, rows: Iterable[tuple[str, ...]],
               crossings: dict[str, tuple[str, ...]]) -> None:
     """:func:`add_leg` for each ``(leg, train, from, to, sentence, document)`` row, in one pass.
 
