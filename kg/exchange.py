@@ -272,7 +272,7 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
     except Exception as exc:  # rdflib parsers raise many types; report one line, write nothing
         raise InputError(f"{p}: not valid {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from exc
     counts: dict[str, int] = {}
-    with open_store(store) as st:
+    with open_store(store) as st, st.deferred_summary():
         for graph in ds.graphs():
             if len(graph) == 0:
                 continue
@@ -282,8 +282,8 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
             counts[str(name)] = len(graph)
             if str(name) not in _KEPT_BY_KG:  # the file's summary is not taken as it is
                 st.replace_graph(name, graph)
-        # each graph kept the summary right as far as it went, but a label imported after the
-        # trains naming it (the shared graph after the articles) changes their facts too
+        # a label imported after the trains naming it (the shared graph after the articles)
+        # changes their facts too, so the whole summary is computed again (the marks with it)
         st.rebuild_summary()
     return counts
 

@@ -175,20 +175,21 @@ def build(
             signatures, owners = stored_signatures(st), train_owners(st)
             countries = default().countries
             flush = _Flush(st)
-            for done, article in enumerate(_extracted((spool.load(a) for a in todo), model=model,
-                                                      workers=workers, dask=dask), start=1):
-                sig, iris = _shared_trains(st, article, signatures, owners, summary)
-                graph = article_graph(article, version=version, signature=sig, train_iris=iris)
-                shared = shared_graph(article, countries=countries)
-                if not validate or _conforms(article.name, graph, shared, summary):
-                    st.replace_graph(document_iri(article), graph, shared=shared,
-                                     drop=stale.get(article.name, []))
-                    flush.wrote(len(graph) + len(shared))
-                    summary.routes_added += len(article.routes)
-                    signatures.add(str(document_iri(article)), sig)
-                    owners.written(str(document_iri(article)), [str(t) for t in iris.values()])
-                if progress is not None:
-                    progress(article.name, done, len(todo))
+            with st.deferred_summary():  # the summary is recounted once, after the last article
+                for done, article in enumerate(_extracted((spool.load(a) for a in todo), model=model,
+                                                          workers=workers, dask=dask), start=1):
+                    sig, iris = _shared_trains(st, article, signatures, owners, summary)
+                    graph = article_graph(article, version=version, signature=sig, train_iris=iris)
+                    shared = shared_graph(article, countries=countries)
+                    if not validate or _conforms(article.name, graph, shared, summary):
+                        st.replace_graph(document_iri(article), graph, shared=shared,
+                                         drop=stale.get(article.name, []))
+                        flush.wrote(len(graph) + len(shared))
+                        summary.routes_added += len(article.routes)
+                        signatures.add(str(document_iri(article)), sig)
+                        owners.written(str(document_iri(article)), [str(t) for t in iris.values()])
+                    if progress is not None:
+                        progress(article.name, done, len(todo))
         summary.extracted = len(todo)
         counts = st.count()
         summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
@@ -266,7 +267,7 @@ def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str
     """
     names = list(names)
     removed = []
-    with open_store(store) as st:
+    with open_store(store) as st, st.deferred_summary():
         for name in names:
             iris = st.find_documents(name) or st.find_documents(Path(name).name)
             if any([st.remove_graph(URIRef(iri)) for iri in iris]):

@@ -77,6 +77,16 @@ class _Common:
         """Compute the summary graph (:mod:`kg.summary`) again from the whole store, in one update."""
         self.update(rebuild_update())
 
+    @contextmanager
+    def deferred_summary(self) -> Iterator[None]:
+        """Writes inside keep the summary right once, at the end, instead of after each graph.
+
+        Each write still marks the nodes it touches (in its own transaction); the summary facts
+        of all marked nodes are computed again when the block ends, however it ends.  A store
+        keeps the summary after each write by default (a SPARQL server always does).
+        """
+        yield
+
     def count(self) -> dict[str, int]:
         """Numbers of documents, trains, places and distinct triples."""
         row = next(iter(self.query(
@@ -103,6 +113,7 @@ class GraphStore(_Common):
 
     def __init__(self, location: str | Path, *, read_only: bool = False) -> None:
         self.location = str(location)
+        self._defer = False
         path = Path(self.location)
         if read_only and not (path / "CURRENT").exists():
             raise StoreError(
@@ -178,7 +189,7 @@ class GraphStore(_Common):
                 f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in shared) + " }"
         marks = marks_of([*graph, *(shared if shared is not None else ())])
         self.update(_replacing([str(d) for d in drop], str(g)[1:-1],
-                               f"INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} {marks} }}"))
+                               f"INSERT DATA {{ GRAPH {g} {{ {body} }}{extra} {marks} }}", finish=not self._defer))
 
     def remove_graph(self, name: URIRef) -> bool:
         """Drop one named graph (and update the summary graph); returns whether it existed."""
@@ -186,8 +197,35 @@ class GraphStore(_Common):
         g = ox.NamedNode(str(name))
         existed = self.ox.contains_named_graph(g)
         if existed:
-            self.update(_replacing([], str(name), None))
+            self.update(_replacing([], str(name), None, finish=not self._defer))
         return existed
+
+    @contextmanager
+    def deferred_summary(self) -> Iterator[None]:
+        """Writes inside keep the summary right once, at the end, instead of after each graph.
+
+        Recounting a busy place's trains after each article costs about a second in a store of a
+        million triples, so a build defers it.  Each write still marks the nodes it touches in
+        the same transaction, and the summary facts of all marked nodes are computed again when
+        the block ends, however it ends; marks left by a process that was killed are finished
+        by the next writable :func:`open_store`.
+        """
+        outer, self._defer = self._defer, True
+        try:
+            yield
+        finally:
+            self._defer = outer
+            if not outer:
+                self.finish_summary()
+
+    def has_pending(self) -> bool:
+        """Whether some nodes are marked for their summary facts to be computed again."""
+        return self.ox.contains_named_graph(ox.NamedNode(str(PENDING_GRAPH)))
+
+    def finish_summary(self) -> None:
+        """Compute the summary facts of the marked nodes again and drop the marks (one update)."""
+        if self.has_pending():
+            self.update(" ;\n".join(finish_operations()))
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
@@ -208,7 +246,7 @@ def _not_summary(name: URIRef) -> None:
                          "it cannot be written or removed as a graph: `kg summary` rebuilds it")
 
 
-def _replacing(drop: list[str], name: str, insert: str | None) -> str:
+def _replacing(drop: list[str], name: str, insert: str | None, *, finish: bool = True) -> str:
     """One update: drop graphs ``drop`` and ``name``, run ``insert``, and keep the summary right.
 
     The nodes of the graphs dropped and added are marked first; the summary facts of the
@@ -220,7 +258,7 @@ def _replacing(drop: list[str], name: str, insert: str | None) -> str:
     ops += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in (*drop, name)]
     if insert is not None:
         ops.append(insert)
-    return " ;\n".join(ops + finish_operations())
+    return " ;\n".join(ops + (finish_operations() if finish else []))
 
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -650,6 +688,8 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
     try:
         if not read_only and not store.has_summary():  # a store written before the summary graph
             store.rebuild_summary()
+        elif not read_only:  # marks left by a build that was cut off
+            store.finish_summary()
         yield store
     finally:
         if not read_only:

@@ -134,3 +134,33 @@ def test_the_summary_graph_cannot_be_written_as_an_article(seed_store, tmp_path)
     shutil.copytree(seed_store, store)
     with open_store(store) as st, pytest.raises(StoreError, match="kg summary"):
         st.replace_graph(SUMMARY_GRAPH, Graph())
+
+
+def test_a_build_recounts_the_summary_once_at_its_end_and_gets_the_same(built, tmp_path):
+    folder, one_by_one = built
+    store = tmp_path / "at-once"
+    kg.build([folder], store=store)
+    _assert_right(store, tmp_path)
+    assert _summary(store) == _summary(one_by_one)
+
+
+def test_marks_left_by_a_cut_off_build_are_finished_by_the_next_writable_open(seed_store, tmp_path):
+    from rdflib import Graph, Literal, URIRef
+
+    from kg.rdf import KGO
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    with open_store(store) as st:
+        deferring = st.deferred_summary()
+        deferring.__enter__()  # a build that never reaches its end
+        g = Graph()
+        doc = URIRef("https://w3id.org/freight-kg/resource/doc/cut-off")
+        g.add((doc, KGO.fileName, Literal("cut-off.txt")))
+        st.replace_graph(doc, g)
+        assert st.has_pending(), "the write marked its nodes"
+    with open_store(store, read_only=True) as st:
+        assert st.has_pending(), "a reader does not write"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
