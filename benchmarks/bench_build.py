@@ -91,14 +91,22 @@ def make_corpus(folder: Path, n: int, *, background: float, sentences: int, seed
     return words
 
 
+CPU: dict[int, float] = {}
+"""CPU seconds (user + system, with the children it waited for) of each finished command, by pid."""
+
+
 def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, the process and the children it waited for) of a command."""
+    """Wall seconds and peak RSS (MiB, the process and the children it waited for) of a command.
+
+    Its CPU seconds go into :data:`CPU` (under the command's pid, and under 0 for the last one).
+    """
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    CPU[proc.pid] = CPU[0] = usage.ru_utime + usage.ru_stime
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -116,7 +124,8 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None
 
     The machine is shared and noisy: each round runs the three legs back to back (their order
     rotates from round to round), the ratios are taken within a round, and the median round is
-    reported.  kg's caches (the gazetteer) are warmed by an untimed build first, as they are
+    reported.  A second line gives the CPU seconds each leg used (user + system, workers
+    included) and their ratio, which a loaded machine disturbs far less than wall time.  kg's caches (the gazetteer) are warmed by an untimed build first, as they are
     for every build after the first on a machine.
     """
     from kg.nlp import pick_model
@@ -141,14 +150,24 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None
             }
             names = list(legs)
             results: list[dict[str, float]] = []
+            cpu: list[dict[str, float]] = []
             for r in range(rounds):
                 order = names[r % 3:] + names[:r % 3]
-                results.append({name: legs[name]() for name in order})
+                results.append({})
+                cpu.append({})
+                for name in order:
+                    results[-1][name] = legs[name]()
+                    cpu[-1][name] = CPU[0]
             ratio_one = statistics.median(x["base"] / x["one"] for x in results)
             ratio_two = statistics.median(x["base"] / x["two"] for x in results)
             med = {name: statistics.median(x[name] for x in results) for name in names}
             print(f"{bg:>10.0%} {words:>8} {words / med['base']:>9.0f} {words / med['one']:>9.0f} "
                   f"{ratio_one:>6.2f} {words / med['two']:>11.0f} {ratio_two:>6.2f}")
+            cpu_one = statistics.median(x["base"] / x["one"] for x in cpu)
+            cpu_two = statistics.median(x["base"] / x["two"] for x in cpu)
+            print(f"{'':>10} {'CPU s':>8} {statistics.median(x['base'] for x in cpu):>9.1f} "
+                  f"{statistics.median(x['one'] for x in cpu):>9.1f} {cpu_one:>6.2f} "
+                  f"{statistics.median(x['two'] for x in cpu):>11.1f} {cpu_two:>6.2f}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
