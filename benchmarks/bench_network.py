@@ -1,5 +1,12 @@
 """The route network's answers on a synthetic network (2,000 places, 5,000 trains), against plain networkx in the same run.
 
+Usage: python benchmarks/bench_network.py [PLACES TRAINS] | --store DIR
+
+``--store DIR`` (e.g. the ~1M-quad store ``bench_store.py --keep DIR`` leaves) times reading
+the route network of that store instead: its facts from the documents' ``kgo:networkFacts``
+literals against the SPARQL read they replace (the baseline, checked equal), the whole
+``route_network`` without its cache, the cache load, and a path search on it.
+
 Baselines, on the same collapsed graph with countries as ordinary nodes (what the network cost
 before countries became terminals and crossings): the first three ``shortest_simple_paths`` for
 path questions, ``degree_centrality``, ``pagerank`` (networkx's pure-Python one) and
@@ -55,7 +62,42 @@ def timed(f: Callable[[], Any], runs: int = 3) -> float:
     return best
 
 
+def read_store(store: str) -> None:
+    """Reading the network of a store: literals vs SPARQL, whole read, cache, one path search."""
+    import gc
+    import tempfile
+
+    from kg import network, settings
+    from kg.store import open_store
+
+    settings.cache_dir = tempfile.mkdtemp(prefix="kg-bench-cache-")
+    with open_store(store, read_only=True) as st, network._gc_paused():  # as route_network reads them
+        sparql = timed(lambda: network._facts_from_sparql(st), runs=1)
+        literals = timed(lambda: network._facts_from_literals(st))
+        same = network._facts_from_literals(st).normal() == network._facts_from_sparql(st).normal()
+    whole = timed(lambda: network.route_network(store=store, cache=False))
+    network.route_network(store=store)
+    cached = timed(lambda: network.route_network(store=store))
+    g = network.route_network(store=store)
+    a, b, _ = max(g.edges(data=True), key=lambda e: (e[2]["n_trains"], e[0], e[1]))
+    names = g.nodes[a]["label"], g.nodes[b]["label"]
+    path = timed(lambda: find_paths(*names, graph=g))
+    gc.disable()
+    path_nogc = timed(lambda: find_paths(*names, graph=g))
+    gc.enable()
+    print(f"{g.number_of_nodes()} places, {g.number_of_edges()} legs, {len(g.graph['trains'])} trains")
+    print(f"{'network facts with SPARQL (baseline)':44} {sparql:8.2f} s {1.0:8.2f}x")
+    print(f"{'network facts from kgo:networkFacts':44} {literals:8.2f} s {literals / sparql:8.3f}x  "
+          f"(equal: {same})")
+    print(f"{'route_network(cache=False), whole':44} {whole:8.2f} s {whole / sparql:8.3f}x")
+    print(f"{'route_network, cached':44} {cached:8.2f} s {cached / sparql:8.3f}x")
+    print(f"{'find_paths ' + ' -> '.join(names):44} {path:8.2f} s  ({path_nogc:.2f} s with the collector off)")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--store"]:
+        read_store(sys.argv[2])
+        return
     places, trains = (int(a) for a in (sys.argv[1:3] if len(sys.argv) > 2 else (2000, 5000)))
     g = synthetic(places, trains)
     print(f"{g.number_of_nodes()} places, {g.number_of_edges()} legs, {trains} trains")

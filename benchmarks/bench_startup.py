@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS, cwd: str | Path = ROOT) -> float:
+    """Median wall time of ``cmd``.  ``cwd`` matters: ``python -m kg`` imports the kg found there first."""
     samples = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, env=env)
+        subprocess.run(cmd, check=True, capture_output=True, cwd=cwd, env=env)
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
 
@@ -78,7 +79,7 @@ def main() -> None:
     for name, cmd in rows.items():
         cells = []
         for checkout in [None, baseline][: len(legs)]:
-            t = timed(cmd, _env(checkout, cache))
+            t = timed(cmd, _env(checkout, cache), cwd=checkout or ROOT)
             cells.append(f"{t:11.3f} {t / floor:8.2f}")
         print(f"{name:42} " + " ".join(cells), flush=True)
     if big:
@@ -91,8 +92,8 @@ def main() -> None:
             cells = []
             for checkout in [None, baseline][: len(legs)]:
                 cold_cache = tempfile.mkdtemp(prefix="kg-cache-")
-                cold = timed(cmd, _env(checkout, cold_cache), runs=1)
-                warm = timed(cmd, _env(checkout, cold_cache), runs=runs)
+                cold = timed(cmd, _env(checkout, cold_cache), runs=1, cwd=checkout or ROOT)
+                warm = timed(cmd, _env(checkout, cold_cache), runs=runs, cwd=checkout or ROOT)
                 shutil.rmtree(cold_cache, ignore_errors=True)
                 cells.append(f"first {cold:7.2f} s, then {warm:6.2f} s")
             print(f"  {name:40} " + " | ".join(cells), flush=True)

@@ -30,6 +30,7 @@ from typing import Any
 import networkx as nx
 
 from ._errors import InputError, UnknownPlaceError
+from .dates import describe as describe_date
 from .gazetteer import fold
 from .network import (
     Where,
@@ -513,10 +514,10 @@ def _answer_when(g: nx.DiGraph, r: Reading) -> Answer:
     chosen = _select(g, r)
     rows = []
     for t, i in chosen.items():
-        when = (f"departed {i['date']}" if i["date"] else f"reported in an article of {i['published']}"
-                if i["published"] else "no date reported")
-        rows.append({"train": t, "date": i["date"], "published": i["published"], "line": _train_line(g, i),
-                     "when": when})
+        when = (f"departed {describe_date(i['date'], i.get('date_precision'))}" if i["date"]
+                else f"reported in an article of {i['published']}" if i["published"] else "no date reported")
+        rows.append({"train": t, "date": i["date"], "date_precision": i.get("date_precision") if i["date"] else None,
+                     "published": i["published"], "line": _train_line(g, i), "when": when})
     rows.sort(key=lambda x: (x["date"] or x["published"] or "9999"))
     if not rows:
         return Answer(r.question, "when", [f"No reported train fits {', '.join(r.places) or 'the question'}."], [])

@@ -92,6 +92,24 @@ def period_end(start: dt.date, precision: str) -> dt.date:
     return start
 
 
+def describe(date: str | dt.date | None, precision: str | None = "day") -> str | None:
+    """A stored date as a reader should see it: only as precise as the text was.
+
+    ``2021-03-01`` of month precision is "in March 2021", of year precision "in 2021", of
+    week precision "in the week of 2021-03-01"; a day is "on 2021-03-01".  None for no date.
+    """
+    if date is None:
+        return None
+    day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date)[:10])
+    if precision == "year":
+        return f"in {day.year}"
+    if precision == "month":
+        return f"in {MONTH_NAMES[day.month - 1].capitalize()} {day.year}"
+    if precision == "week":
+        return f"in the week of {day.isoformat()}"
+    return f"on {day.isoformat()}"
+
+
 def _month_start(year: int, month: int) -> dt.date:
     return dt.date(year, month, 1)
 

@@ -97,22 +97,12 @@ def _jsonld(quads: bytes) -> bytes:
     """N-Quads as JSON-LD compacted with kg's prefixes, node IRIs included (``kgr:port/horgos``)."""
     from rdflib import Dataset
 
-    from .results import compact_iri, jsonld_context
+    from .results import compact_ids, jsonld_context
 
     ds = Dataset()
     ds.parse(data=quads.decode("utf-8"), format="nquads")
     data = json.loads(ds.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
-    return (json.dumps(_compact_ids(data, compact_iri), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _compact_ids(data: Any, compact: Any) -> Any:
-    """``@id`` values (never ``@value`` text) written as compact IRIs; the context expands them back."""
-    if isinstance(data, list):
-        return [_compact_ids(v, compact) for v in data]
-    if isinstance(data, dict):
-        return {k: compact(v) if k == "@id" and isinstance(v, str) else
-                v if k in ("@context", "@value") else _compact_ids(v, compact) for k, v in data.items()}
-    return data
+    return (json.dumps(compact_ids(data), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def export_network(*, fmt: str, store: str | Path | None = None, graph: Any = None) -> bytes:

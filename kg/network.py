@@ -23,9 +23,11 @@ multigraphs) can run on it.
 from __future__ import annotations
 
 import difflib
+import gc
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
@@ -34,13 +36,20 @@ from typing import Any
 
 import networkx as nx
 
-from . import __version__, settings
+from . import __version__, netfacts, settings
 from ._errors import InputError, UnknownPlaceError
 from .centrality import betweenness, edge_betweenness
 from .gazetteer import Gazetteer, fold
-from .sparql import PLACES_QUERY
-from .store import open_store
 
+_PLACES = """
+SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
+  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
+  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
+  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
+         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
+  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?type ?label
+"""  # kg.sparql.PLACES_QUERY (a test keeps them equal): importing kg.sparql loads rdflib
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {
@@ -110,43 +119,242 @@ def route_network(*, store: str | Path | None = None, cache: bool = True) -> nx.
     """
     where = str(store or settings.store)
     cached = _cache_file(where) if cache else None
-    if cached is not None:
-        g = _load_cached(cached)
-        if g is not None:
-            return g
-    g = _read_network(where)
-    if cached is not None:
-        _save_cached(cached, g)
+    with _gc_paused():  # ~100k containers, none in a cycle: collections would walk them again and again
+        if cached is not None:
+            g = _load_cached(cached)
+            if g is not None:
+                return g
+        g = _read_network(where)
+        if cached is not None:
+            _save_cached(cached, g)
     return g
 
 
 def _read_network(store: str) -> nx.DiGraph:
-    """The route network, read from the store with SPARQL."""
-    g = nx.DiGraph(created_with=f"kg {__version__}")
+    """The route network, read from the store: its network facts when it has them, else with SPARQL."""
     with open_store(store, read_only=True) as st:
-        g.graph["store"] = st.location
-        for iri, label, typ, cc, lat, lon in st.query(PLACES_QUERY):
-            g.add_node(str(iri), label=str(label), type=str(typ), country=str(cc),
-                       lat=float(lat) if lat is not None else None,
-                       lon=float(lon) if lon is not None else None, aliases=set())
-        for iri, alt in st.query(_ALIASES):
-            if str(iri) in g:
-                g.nodes[str(iri)]["aliases"].add(str(alt))
-        crossings: dict[str, list[str]] = {}
-        rows = sorted((str(leg), int(seq), str(c)) for leg, seq, c in st.query(_CROSSINGS))
-        for leg, _seq, country in rows:
-            crossings.setdefault(leg, []).append(country)
-        for leg, train, a, b, evidence, doc in st.query(_LEGS):
-            add_leg(g, str(a), str(b), train=str(train), document=str(doc), sentence=str(evidence),
-                    crosses=crossings.get(str(leg), []), leg=str(leg))
-        g.graph["trains"] = _read_trains(st)
+        places = _select(st, _PLACES)
+        aliases = _select(st, _ALIASES)
+        facts = _facts_from_literals(st)
+        if facts is None:
+            facts = _facts_from_sparql(st)
+        location = st.location
+    return _assemble(places, aliases, facts, location=location)
+
+
+@dataclass
+class _Local:
+    """A local store opened with pyoxigraph alone (what :func:`_select` needs of a GraphStore)."""
+
+    ox: Any
+    location: str
+
+
+@contextmanager
+def open_store(store: str, *, read_only: bool = True) -> Iterator[Any]:
+    """:func:`kg.store.open_store` for reading the network: a local store through pyoxigraph alone.
+
+    A SPARQL server, or a folder that cannot be opened (which that explains), goes through
+    :func:`kg.store.open_store`; it loads rdflib, 0.1 s of a first ``kg path``.
+    """
+    local = None
+    if read_only and not store.startswith(("http://", "https://")) and (Path(store) / "CURRENT").is_file():
+        import pyoxigraph
+
+        try:
+            local = _Local(pyoxigraph.Store.read_only(store), store)
+        except OSError:
+            local = None
+    if local is None:
+        from . import store as stores
+
+        with stores.open_store(store, read_only=read_only) as st:
+            yield st
+        return
+    try:
+        yield local
+    finally:
+        local.ox = None  # releases the store now
+
+
+def _select(st: Any, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT, each value its text (None when unbound).
+
+    A local store is asked through pyoxigraph directly: making rdflib terms of the answers
+    (megabytes of literals) would cost more than the query.
+    """
+    store = getattr(st, "ox", None)
+    if store is None:  # a SPARQL server
+        return [tuple(None if v is None else str(v) for v in row) for row in st.query(query)]
+    answer = store.query(query, use_default_graph_as_union=True, prefixes=_PREFIXES)
+    return [tuple(None if v is None else v.value for v in row) for row in answer]
+
+
+_PREFIXES = {"kgo": settings.ontology, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+             "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#", "dcterms": "http://purl.org/dc/terms/"}
+"""The prefixes the network's queries use (kg.rdf.PREFIXES has them too, but importing it loads rdflib)."""
+
+
+TRAIN_ROW = ("docs", "origin", "destinations", "cargo", "status", "date", "precision", "containers",
+             "transits")
+"""The fields of a train as both readers give them: ``(document name, published)`` pairs, IRIs,
+IRIs, cargo labels, texts, texts, texts, integers and ``(sequence, place)`` pairs."""
+
+
+@dataclass
+class _Facts:
+    """What the network is made of, as the SPARQL queries above answer (order is not kept).
+
+    ``legs``: ``(leg, train, from, to, sentence, document name)`` of trains not planned;
+    ``crossings``: leg -> ``(sequence, country)`` pairs; ``trains``: train -> its values of
+    each of :data:`TRAIN_ROW`, in that order.
+    """
+
+    legs: set[tuple[str, ...]] = field(default_factory=set)
+    crossings: dict[str, Collection[tuple[int, str]]] = field(default_factory=dict)
+    trains: dict[str, list[Collection[Any]]] = field(default_factory=dict)
+
+    def normal(self) -> tuple[Any, ...]:
+        """The facts, every collection a set and trains without a document left out: equal whatever read them."""
+        trains = {t: [set(v) for v in row] for t, row in self.trains.items() if row[0]}
+        return self.legs, {leg: set(c) for leg, c in self.crossings.items() if c}, trains
+
+
+def _facts_from_sparql(st: Any) -> _Facts:
+    """The network's facts read with one SPARQL query per kind (slow at a million triples)."""
+    facts = _Facts()
+    pool: dict[str, str] = {}
+    p = pool.setdefault  # one object per distinct string: the cache file then holds each once
+
+    def row(train: str) -> list[set[Any]]:
+        return facts.trains.setdefault(p(train, train), [set() for _ in TRAIN_ROW])  # type: ignore[return-value]
+
+    for leg, seq, c in _select(st, _CROSSINGS):
+        facts.crossings.setdefault(p(leg, leg), set()).add((int(seq), p(c, c)))  # type: ignore[attr-defined]
+    facts.legs = {tuple(p(v, v) for v in r) for r in _select(st, _LEGS)}
+    for train, doc, origin, status, date, published, containers, precision in _select(st, _TRAINS):
+        fields = row(train)
+        fields[0].add((p(doc, doc), None if published is None else p(published, published)))
+        for i, value in ((1, origin), (4, status), (5, date), (6, precision)):
+            if value is not None:
+                fields[i].add(p(value, value))
+        if containers is not None:
+            fields[7].add(int(containers))
+    for i, query in ((2, _DESTINATIONS), (3, _CARGO)):
+        for train, value in _select(st, query):
+            row(train)[i].add(p(value, value))
+    for train, seq, place in _select(st, _TRANSITS):
+        row(train)[8].add((int(seq), p(place, place)))
+    return facts
+
+
+_DOCUMENTS = """
+SELECT ?d ?name ?published ?facts WHERE {
+  ?d a kgo:Document .
+  OPTIONAL { ?d kgo:fileName ?name } OPTIONAL { ?d dcterms:date ?published }
+  OPTIONAL { ?d kgo:networkFacts ?facts }
+}"""
+_CARGO_LABELS = "SELECT DISTINCT ?c ?label WHERE { ?c a kgo:Cargo ; rdfs:label ?label }"
+_COUNTS = """SELECT (COUNT(DISTINCT ?leg) AS ?legs) (COUNT(DISTINCT ?train) AS ?trains) WHERE {
+  { ?leg a kgo:Leg } UNION { ?train a kgo:Train } }"""
+
+
+def _facts_from_literals(st: Any) -> _Facts | None:
+    """The network's facts from the documents' ``kgo:networkFacts`` literals (:mod:`kg.netfacts`).
+
+    One query for the literals (and the documents' names and dates), one for cargo labels and
+    one counting legs and trains: None (read with SPARQL instead) when a document has no
+    literal, one is of another format, or they do not account for every leg and train stored.
+    """
+    names: dict[str, set[str]] = {}
+    published: dict[str, set[str]] = {}
+    texts: set[str] = set()
+    for d, name, date, text in _select(st, _DOCUMENTS):
+        if text is None:
+            return None
+        names.setdefault(d, set()).update([name] if name is not None else [])
+        published.setdefault(d, set()).update([date] if date is not None else [])
+        texts.add(text)
+    try:
+        merged = netfacts.merge(texts)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    ((legs, trains),) = _select(st, _COUNTS)
+    if (int(legs), int(trains)) != (len(merged.legs), len(merged.trains)):
+        return None
+    cargo: dict[str, set[str]] = {}
+    for c, lab in _select(st, _CARGO_LABELS):
+        cargo.setdefault(c, set()).add(lab)
+    return _facts_of(merged, names, published, cargo)
+
+
+def _facts_of(merged: netfacts.Merged, names: dict[str, set[str]], published: dict[str, set[str]],
+              cargo: dict[str, set[str]]) -> _Facts:
+    """The rows the SPARQL queries would give, evaluated over the merged literals (the same joins)."""
+    facts = _Facts()
+    planned = {t for t, row in merged.trains.items() if "planned" in row[4]}
+    for leg, (trains, froms, tos, crossings, evidence) in merged.legs.items():
+        if crossings:
+            facts.crossings[leg] = crossings
+        cited = [(text, name) for text, doc in evidence for name in names.get(doc, ())]
+        facts.legs.update((leg, t, a, b, text, name) for t in trains if t not in planned
+                          for a in froms for b in tos for text, name in cited)
+    for t, row in merged.trains.items():
+        row[0] = [(name, date) for d in row[0] for name in names.get(d, ())
+                  for date in (published.get(d) or (None,))]
+        if row[0]:
+            row[3] = [lab for c in row[3] for lab in cargo.get(c, ())]
+            facts.trains[t] = row
+    return facts
+
+
+def _assemble(places: list[tuple[Any, ...]], aliases: list[tuple[str, str]], facts: _Facts, *,
+              location: str) -> nx.DiGraph:
+    """The network of the places and facts read, built in one order whatever read them."""
+    g = nx.DiGraph(created_with=f"kg {__version__}")
+    g.graph["store"] = location
+    for iri, lab, typ, cc, lat, lon in places:  # texts, as _select gives them
+        g.add_node(iri, label=lab, type=typ, country=cc,
+                   lat=float(lat) if lat is not None else None,
+                   lon=float(lon) if lon is not None else None, aliases=set())
+    for iri, alt in aliases:
+        if iri in g:
+            g.nodes[iri]["aliases"].add(alt)
+    crossings = {leg: tuple(c for _, c in sorted(pairs)) for leg, pairs in facts.crossings.items()}
+    _add_legs(g, sorted(facts.legs), crossings)
+    g.graph["trains"] = _trains_of(facts)
     finish(g)
     from .timeline import annotate_dates
 
     return annotate_dates(g)
 
 
-_CACHE_FORMAT = 2  # bump when the network's attributes change
+def _least(values: Collection[Any]) -> Any:
+    """The smallest of a field's values (None when it has none): one pick, whatever the row order."""
+    return min(values) if values else None
+
+
+def _trains_of(facts: _Facts) -> dict[str, dict[str, Any]]:
+    """``graph["trains"]``: each train with a document, its fields picked and its lists in order."""
+    trains: dict[str, dict[str, Any]] = {}
+    for t in sorted(facts.trains):
+        docs, origin, destinations, cargo, status, date, precision, containers, transits = facts.trains[t]
+        if not docs:
+            continue
+        doc, published = next(iter(docs)) if len(docs) == 1 else \
+            min(docs, key=lambda pair: (pair[0], pair[1] is None, str(pair[1])))
+        count = _least(containers)
+        trains[t] = {
+            "document": doc, "origin": _least(origin), "destinations": sorted(destinations),
+            "via": list(dict.fromkeys(place for _, place in sorted(transits))), "cargo": sorted(cargo),
+            "status": _least(status) or "reported", "date": _least(date), "published": published,
+            "containers": int(count) if count is not None else None, "date_precision": _least(precision),
+        }
+    return trains
+
+
+_CACHE_FORMAT = 3  # bump when the network changes (3: rows sorted, so edges and evidence come in one order)
 
 
 def _cache_file(store: str) -> Path | None:
@@ -176,41 +384,14 @@ def _cache_file(store: str) -> Path | None:
 
 def _load_cached(path: Path) -> nx.DiGraph | None:
     """The cached network, or None when there is none (or it cannot be read)."""
-    import gc
     import pickle
 
-    collecting = gc.isenabled()
-    gc.disable()  # unpickling makes ~100k small containers: collections on the way triple the time
     try:
         with open(path, "rb") as fh:
             g = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
     return g if isinstance(g, nx.DiGraph) else None
-
-
-def _shared(value: Any, pool: dict[str, str]) -> Any:
-    """``value`` with every string replaced by one shared copy (pickle then writes each once)."""
-    if isinstance(value, str):
-        return pool.setdefault(value, value)
-    if isinstance(value, (list, tuple, set)):
-        return type(value)(_shared(v, pool) for v in value)
-    if isinstance(value, dict):
-        return {_shared(k, pool): _shared(v, pool) for k, v in value.items()}
-    return value
-
-
-def _compact(g: nx.DiGraph) -> nx.DiGraph:
-    """A copy of the network whose equal strings are one object (a train IRI is in five places)."""
-    pool: dict[str, str] = {}
-    h = nx.DiGraph()
-    h.graph.update(_shared(g.graph, pool))
-    h.add_nodes_from((_shared(n, pool), _shared(d, pool)) for n, d in g.nodes(data=True))
-    h.add_edges_from((_shared(u, pool), _shared(v, pool), _shared(d, pool)) for u, v, d in g.edges(data=True))
-    return h
 
 
 def _save_cached(path: Path, g: nx.DiGraph) -> None:
@@ -223,36 +404,37 @@ def _save_cached(path: Path, g: nx.DiGraph) -> None:
             old.unlink(missing_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump(_compact(g), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)  # strings are shared: each is written once
         tmp.replace(path)
     except OSError:
         pass
 
 
-def _read_trains(st: Any) -> dict[str, dict[str, Any]]:
-    trains: dict[str, dict[str, Any]] = {}
-    for train, doc, origin, status, date, published, containers, precision in st.query(_TRAINS):
-        trains.setdefault(str(train), {
-            "document": str(doc), "origin": str(origin) if origin is not None else None,
-            "destinations": [], "via": [], "cargo": [], "status": str(status or "reported"),
-            "date": str(date) if date is not None else None,
-            "published": str(published) if published is not None else None,
-            "containers": int(containers) if containers is not None else None,
-            "date_precision": str(precision) if precision is not None else None,
-        })
-    for train, place in st.query(_DESTINATIONS):
-        if str(train) in trains:
-            trains[str(train)]["destinations"].append(str(place))
-    for train, _, place in sorted((str(t), int(seq), str(p)) for t, seq, p in st.query(_TRANSITS)):
-        if str(train) in trains and str(place) not in trains[str(train)]["via"]:
-            trains[str(train)]["via"].append(str(place))
-    for train, label in st.query(_CARGO):
-        if str(train) in trains:
-            trains[str(train)]["cargo"].append(str(label))
-    for info in trains.values():
-        info["destinations"].sort()
-        info["cargo"].sort()
-    return trains
+def _add_legs(g: nx.DiGraph, rows: Iterable[tuple[str, ...]],
+              crossings: dict[str, tuple[str, ...]]) -> None:
+    """:func:`add_leg` for each ``(leg, train, from, to, sentence, document)`` row, in one pass.
+
+    The network is the same as calling :func:`add_leg` row by row (edges in the order their
+    first row comes), built about twice as fast.
+    """
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    seen: set[tuple[str, str, str, str, str]] = set()
+    nodes = g.nodes
+    for leg, train, a, b, sentence, document in rows:
+        data = edges.get((a, b))
+        if data is None:
+            if a == b or a not in nodes or b not in nodes:
+                continue
+            data = edges[a, b] = {"trains": set(), "documents": set(), "evidence": [], "legs": set(),
+                                  "crossings": {}, "km": _km(g, a, b)}
+        data["trains"].add(train)
+        data["documents"].add(document)
+        data["legs"].add(leg)
+        data["crossings"].setdefault(crossings.get(leg, ()), set()).add(train)
+        if (a, b, document, sentence, train) not in seen:
+            seen.add((a, b, document, sentence, train))
+            data["evidence"].append({"document": document, "sentence": sentence, "train": train})
+    g.add_edges_from((a, b, data) for (a, b), data in edges.items())
 
 
 def add_leg(g: nx.DiGraph, a: str, b: str, *, train: str, document: str, sentence: str,
@@ -394,37 +576,91 @@ def _leg_cost(km: float | None, documents: int) -> dict[str, float]:
     return {"hops": 0.5, "km": (km if km is not None else UNKNOWN_KM) / 2, "evidence": 0.5 / (1 + documents)}
 
 
-def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = ()) -> nx.DiGraph:
+def _leg_costs(d: dict[str, Any], weights: Sequence[str]) -> dict[tuple[str, ...], dict[str, float]]:
+    """Crossing sequence -> the costs by ``weights`` of each half of that variant of a leg."""
+    if "evidence" not in weights:  # the other weights are the same for every variant
+        cost = _leg_cost(d.get("km"), 0)
+        one = {w: cost[w] for w in weights}
+        return dict.fromkeys(_variants(d), one)
+    documents = _variant_documents(d)
+    return {c: {w: v for w, v in _leg_cost(d.get("km"), n).items() if w in weights}
+            for c, n in documents.items()}
+
+
+def search_graph(g: nx.DiGraph, *, avoid: Sequence[Where] = (),
+                 weights: Sequence[str] = WEIGHTS) -> nx.DiGraph:
     """The graph paths are searched on: every leg (and crossing sequence) is a node of its own.
 
     ``place -> ("leg", a, b, crossing) -> place``: a path can then start or end *inside* a leg
     (a country the leg crosses) and carry the leg's crossings and trains.  A country terminal
     becomes ``("out", c)`` (legs leave it) and ``("in", c)`` (legs reach it), so no path passes
     through a country.  Places matching ``avoid`` and legs crossing an avoided country are left out.
+    Both edges of a leg node cost half the leg by each of ``weights`` (``hops``, ``km``,
+    ``evidence``); what a leg node stands for (trains, evidence) is :func:`leg_variant`.
     """
-    h = nx.DiGraph()
-
-    def end(node: str, side: str) -> Any:
-        return (side, node) if _is_country(g, node) else node
-
+    countries = {n for n, d in g.nodes(data=True) if d["type"] == "Country"}
+    order: list[Any] = []
+    edges: list[tuple[Any, Any, dict[str, float]]] = []
     for a, b, d in g.edges(data=True):
-        if any(w.matches(g, a) or w.matches(g, b) for w in avoid):
+        if avoid and any(w.matches(g, a) or w.matches(g, b) for w in avoid):
             continue
-        for crossing, trains in _variants(d).items():
-            if any(w.crossed_by(g, crossing) for w in avoid):
+        u = ("out", a) if a in countries else a
+        v = ("in", b) if b in countries else b
+        for crossing, cost in _leg_costs(d, weights).items():
+            if avoid and any(w.crossed_by(g, crossing) for w in avoid):
                 continue
-            evidence = [e for e in d["evidence"] if e["train"] in trains] or d["evidence"]
-            documents = {e["document"] for e in evidence}
             leg = ("leg", a, b, crossing)
-            cost = _leg_cost(d.get("km"), len(documents))
-            h.add_node(leg, leg=(a, b), crossing=crossing, trains=set(trains), evidence=evidence,
-                       km=d.get("km"))
-            h.add_edge(end(a, "out"), leg, **cost)
-            h.add_edge(leg, end(b, "in"), **cost)
-    for n in g:
-        if not _is_country(g, n) and n not in h:
-            h.add_node(n)
+            order += (leg, u, v)  # the order add_node(leg), add_edge(u, leg), add_edge(leg, v) gives
+            edges += ((u, leg, cost), (leg, v, cost))  # networkx copies each edge's attributes
+    h = nx.DiGraph()
+    with _gc_paused():
+        h.add_nodes_from(order)
+        h.add_edges_from(edges)
+        h.add_nodes_from(n for n in g if n not in countries and n not in h)
     return h
+
+
+def _variant_documents(d: dict[str, Any]) -> dict[tuple[str, ...], int]:
+    """Crossing sequence -> how many articles report the leg's trains with it (all its articles if none)."""
+    by_train: dict[str, set[str]] = {}
+    for e in d["evidence"]:
+        by_train.setdefault(e["train"], set()).add(e["document"])
+    out = {}
+    for crossing, trains in _variants(d).items():
+        docs = set().union(*(by_train.get(t, ()) for t in trains))
+        out[crossing] = len(docs) if docs else len({e["document"] for e in d["evidence"]})
+    return out
+
+
+def leg_variant(g: nx.DiGraph, node: tuple[Any, ...]) -> dict[str, Any]:
+    """What a leg node ``("leg", a, b, crossing)`` of :func:`search_graph` stands for.
+
+    ``leg`` (its two places), ``crossing``, ``trains`` (reported with that crossing),
+    ``evidence`` (theirs, or the leg's when none is theirs) and ``km``.
+    """
+    _, a, b, crossing = node
+    d = g.edges[a, b]
+    trains = _variants(d)[crossing]
+    evidence = [e for e in d["evidence"] if e["train"] in trains] or d["evidence"]
+    return {"leg": (a, b), "crossing": crossing, "trains": set(trains), "evidence": evidence,
+            "km": d.get("km")}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Run a block without cyclic garbage collection (restored after).
+
+    Building a search graph or a network makes tens of thousands of dicts and tuples, none in
+    a reference cycle; with a large network in memory each collection on the way walks all of
+    it (a search graph of 20,000 legs took 3x longer with collections on).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def place_graph(g: nx.DiGraph) -> nx.DiGraph:
@@ -497,7 +733,8 @@ def _hook(h: nx.DiGraph, g: nx.DiGraph, source: Where, target: Where) -> nx.DiGr
     h.remove_nodes_from([SOURCE, TARGET])
     zero = dict.fromkeys(WEIGHTS, 0.0)
     detour = dict.fromkeys(WEIGHTS, _DETOUR)
-    for n, data in list(h.nodes(data=True)):
+    crossings = source.country is not None or target.country is not None  # else no leg node is an end
+    for n in list(h):
         place = _place_of(n)
         side = n[0] if isinstance(n, tuple) else None
         if place is not None:
@@ -505,10 +742,10 @@ def _hook(h: nx.DiGraph, g: nx.DiGraph, source: Where, target: Where) -> nx.DiGr
                 h.add_edge(SOURCE, n, **(zero if place in starts else detour))
             if side != "out" and target.matches(g, place):
                 h.add_edge(n, TARGET, **(zero if place in ends else detour))
-        else:
-            if source.crossed_by(g, data["crossing"]):
+        elif crossings:
+            if source.crossed_by(g, n[3]):
                 h.add_edge(SOURCE, n, **detour)
-            if target.crossed_by(g, data["crossing"]):
+            if target.crossed_by(g, n[3]):
                 h.add_edge(n, TARGET, **detour)
     return h
 
@@ -639,7 +876,15 @@ def find_paths(
             if where == w or (where.node is not None and w.matches(g, where.node)) or \
                     (w.country is not None and where.country == w.country):
                 raise InputError(f"--avoid {name}: the path {end} there; avoid a place on the way instead")
-    h = _hook(search_graph(g, avoid=avoided), g, s, t)
+    with _gc_paused():
+        found = _search(g, s, t, vias, avoided, k=k, metric=metric, max_candidates=max_candidates)
+    return Paths(found, _notes(found, k=k, weight=metric, s=s, t=t))
+
+
+def _search(g: nx.DiGraph, s: Where, t: Where, vias: list[Where], avoided: list[Where], *, k: int,
+            metric: str, max_candidates: int) -> list[PathAnswer]:
+    """Yen's k shortest simple paths on the search graph, keeping those that touch every ``via``."""
+    h = _hook(search_graph(g, avoid=avoided, weights=(metric,)), g, s, t)
     found: list[PathAnswer] = []
     seen: set[tuple[Any, ...]] = set()
     if SOURCE in h and TARGET in h and nx.has_path(h, SOURCE, TARGET):
@@ -654,7 +899,7 @@ def find_paths(
             found.append(_answer(g, h, inner, s, t))
             if len(found) >= k:
                 break
-    return Paths(found, _notes(found, k=k, weight=metric, s=s, t=t))
+    return found
 
 
 def _touches(g: nx.DiGraph, h: nx.DiGraph, path: list[Any], where: Where) -> bool:
@@ -688,7 +933,7 @@ def _answer(g: nx.DiGraph, h: nx.DiGraph, path: list[Any], s: Where, t: Where) -
     notes = []
     leg_nodes = [n for n in path if isinstance(n, tuple) and n[0] == "leg"]
     for n in leg_nodes:
-        d = h.nodes[n]
+        d = leg_variant(g, n)
         a, b = d["leg"]
         if not iris:
             iris.append(a)
@@ -757,7 +1002,7 @@ def nearest_reachable(g: nx.DiGraph, name: str, *, limit: int = 5,
                       avoid: Sequence[Where] = ()) -> dict[str, list[str]]:
     """Places reachable from ``name`` and places that reach it, nearest first (never through a country)."""
     where = resolve_where(g, name)
-    h = search_graph(g, avoid=avoid)
+    h = search_graph(g, avoid=avoid, weights=("hops",))
     ends = {n for n in h if _place_of(n) is not None and where.matches(g, _place_of(n))}
 
     def labels(reached: dict[Any, float]) -> list[str]:

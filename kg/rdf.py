@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, PROV
 from . import settings
 from .gazetteer import Place
 from .model import Article, Route
+from .netfacts import project, to_json
 
 KGO = Namespace(settings.ontology)
 KGR = Namespace(settings.resource)
@@ -90,7 +91,9 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
 
     ``signature`` is the article's MinHash (:func:`kg.dedup.signature`), kept as
     ``kgo:minhash`` so later builds recognise copies; ``train_iris`` maps a train's number
-    (:func:`train_groups`) to the IRI of the same train told by a copy of this article.
+    (:func:`train_groups`) to the IRI of the same train told by a copy of this article.  The
+    Document also carries ``kgo:networkFacts``, what the route network reads from the graph
+    as one JSON literal (:mod:`kg.netfacts`).
     """
     g = Graph()
     doc = document_iri(article)
@@ -120,6 +123,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     sentences = _sentence_nodes(g, article, doc)
     for n, routes in train_groups(article):
         _describe_train(g, routes, doc, (train_iris or {}).get(n) or train_iri(doc, n), sentences)
+    g.add((doc, KGO.networkFacts, Literal(to_json(project(g)))))  # last: it projects the graph above
     return g
 
 

@@ -154,7 +154,8 @@ def graph_text(triples: Sequence[tuple[Identifier, Identifier, Identifier]], fmt
         g.add(triple)
     name = _RDFLIB_GRAPH[fmt]
     if name == "json-ld":
-        return g.serialize(format=name, context=jsonld_context(), auto_compact=True, indent=2)
+        data = json.loads(g.serialize(format=name, context=jsonld_context(), auto_compact=True))
+        return json.dumps(compact_ids(data), ensure_ascii=False, indent=2) + "\n"
     return g.serialize(format=name)
 
 
@@ -174,6 +175,16 @@ def compact_iri(iri: str) -> str:
         return iri
     prefix = next(p for p, ns in PREFIXES.items() if ns == best)
     return f"{prefix}:{iri[len(str(best)):]}"
+
+
+def compact_ids(data: Any) -> Any:
+    """JSON-LD whose ``@id`` values (never ``@value`` text) are compact IRIs; the context expands them back."""
+    if isinstance(data, list):
+        return [compact_ids(v) for v in data]
+    if isinstance(data, dict):
+        return {k: compact_iri(v) if k == "@id" and isinstance(v, str) else
+                v if k in ("@context", "@value") else compact_ids(v) for k, v in data.items()}
+    return data
 
 
 def table_text(columns: Sequence[str], values: Sequence[Sequence[Any]],
@@ -205,5 +216,5 @@ def _numeric(values: Sequence[Sequence[Any]], i: int) -> bool:
 
 
 __all__ = ["GRAPH_FORMATS", "SOLUTION_FORMATS", "boolean_json", "check_format", "compact_iri", "graph_text",
-           "jsonld_context", "solutions_csv", "solutions_json", "solutions_tsv", "solutions_xml",
+           "compact_ids", "jsonld_context", "solutions_csv", "solutions_json", "solutions_tsv", "solutions_xml",
            "table_text", "term_json", "tsv_term"]

@@ -58,12 +58,13 @@ bulk_import_bytes : int
     Files at least this large (bytes) are loaded by ``kg import`` with Oxigraph's bulk loader
     (``KG_BULK_IMPORT_BYTES``, default 5 MB); smaller ones graph by graph.
 cache_dir : str
-    Folder for the route network read from a local store, kept per store and reused until the
-    store's files change (``KG_CACHE_DIR``, default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``;
-    ``KG_CACHE_DIR=off`` turns it off).
+    kg's one cache folder (``KG_CACHE_DIR``, default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``;
+    ``KG_CACHE_DIR=off`` turns every cache off).  It holds the route network read from a local
+    store, kept per store and reused until the store's files change, and the web cache in
+    ``http/``.
 cache : str | None
-    Folder of the web cache (pages and feeds ``kg build URL`` and ``kg fetch`` download).
-    ``None`` reads ``KG_CACHE``, else ``$XDG_CACHE_HOME/kg/http``, else ``~/.cache/kg/http``.
+    Folder of the web cache (pages and feeds ``kg build URL`` and ``kg fetch`` download), when
+    it must live elsewhere: ``KG_CACHE``.  ``None`` means ``http/`` under ``cache_dir``.
 cache_ttl : float
     Seconds a cached page is used without asking the server again; after that ``kg`` asks
     whether it changed (ETag / Last-Modified) and downloads only a changed page.  Default one

@@ -1,5 +1,6 @@
 """kg ask: questions in any wording (tests/data/questions.json), answers on the seeds, and what it says when it cannot tell."""
 
+import copy
 import json
 
 import pytest
@@ -116,3 +117,20 @@ def test_two_letter_words_are_not_country_codes(seed_network, index):
     r = read_question("IS Duisburg reachable from Chongqing?", seed_network, index=index)
     assert (r.kind, r.places) == ("path", ["Duisburg", "Chongqing"])
     assert read_question("what goes through KZ", seed_network, index=index).places == ["Kazakhstan"]
+
+
+def test_when_answers_are_only_as_precise_as_the_text(seed_network):
+    """A train dated to a month is "in March 2021", not the 1st of March; a year is just the year."""
+    g = copy.deepcopy(seed_network)
+    trains = [t for t, i in g.graph["trains"].items() if g.nodes.get(i["origin"], {}).get("label") == "Nantong"]
+    assert trains, "the seeds report a train from Nantong"
+    for t in trains:
+        g.graph["trains"][t].update(date="2021-03-01", date_precision="month")
+    out = ask("When did trains from Nantong leave?", graph=g)
+    assert out.kind == "when"
+    text = "\n".join(out.text)
+    assert "departed in March 2021" in text and "2021-03-01" not in text
+    assert all(r["date_precision"] == "month" for r in out.data)
+    for t in trains:
+        g.graph["trains"][t].update(date="2021-01-01", date_precision="year")
+    assert "departed in 2021" in "\n".join(ask("When did trains from Nantong leave?", graph=g).text)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kg.dates import find_dates, parse_date_bound, period_end, train_date
+from kg.dates import describe, find_dates, parse_date_bound, period_end, train_date
 
 MONDAY = dt.date(2021, 11, 22)  # a Monday
 
@@ -124,3 +124,12 @@ def test_an_undated_train_takes_the_publication_date_and_no_date_is_invented(ext
     assert unknown.date is None and unknown.date_basis is None
     absolute = _first_route(extract("A freight train left Chengdu for Lodz on Nov. 18, 2021."))
     assert (absolute.date, absolute.date_basis) == (dt.date(2021, 11, 18), "stated")
+
+
+@pytest.mark.parametrize(("value", "precision", "text"), [
+    ("2021-11-18", "day", "on 2021-11-18"), ("2021-11-15", "week", "in the week of 2021-11-15"),
+    ("2021-03-01", "month", "in March 2021"), ("2021-01-01", "year", "in 2021"),
+    (dt.date(2020, 12, 1), "month", "in December 2020"), (None, "day", None),
+])
+def test_a_date_is_described_at_its_precision(value, precision, text):
+    assert describe(value, precision) == text

@@ -225,6 +225,23 @@ def test_not_a_feed():
 
 
 # -- fetching and the cache -----------------------------------------------------------------
+def test_the_web_cache_lives_in_kgs_cache_folder_and_off_turns_it_off(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "cache", None)
+    monkeypatch.delenv("KG_CACHE", raising=False)
+    monkeypatch.setattr(settings, "cache_dir", str(tmp_path / "kgcache"))
+    url = site.url("news/chengdu-lodz.html")
+    with Fetcher() as f:
+        assert f.cache == tmp_path / "kgcache" / "http"
+        f.get(url)
+    assert any((tmp_path / "kgcache" / "http").iterdir())
+    monkeypatch.setattr(settings, "cache_dir", "off")
+    before = len(site.requests)
+    with Fetcher() as f:
+        assert f.cache is None
+        first, second = f.get(url), f.get(url)
+    assert first.body == second.body and not second.from_cache and len(site.requests) == before + 2
+
+
 def test_the_cache_serves_a_second_get_without_a_request_and_revalidates_when_old(site, cache):
     url = site.url("news/chengdu-lodz.html")
     with Fetcher() as f:

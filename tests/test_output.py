@@ -189,8 +189,10 @@ def test_construct_gives_rdf(runner, seed_store):
         graphs[fmt] = Graph().parse(data=_query(runner, seed_store, CONSTRUCT, "-f", fmt), format=parser)
     assert len(graphs["turtle"]) > 0 and all(isomorphic(graphs["turtle"], g) for g in graphs.values())
     assert (None, None, Literal("Horgos")) in graphs["turtle"]  # a plain string stays a plain string
-    context = json.loads(_query(runner, seed_store, CONSTRUCT, "-f", "jsonld"))["@context"]
-    assert context["kgo"] == "https://w3id.org/freight-kg/ontology#"
+    doc = json.loads(_query(runner, seed_store, CONSTRUCT, "-f", "jsonld"))
+    assert doc["@context"]["kgo"] == "https://w3id.org/freight-kg/ontology#"
+    ids = [node["@id"] for node in doc["@graph"]]
+    assert ids and all(i.startswith("kgr:") for i in ids), ids[:3]  # compacted like the export
     rows = json.loads(_query(runner, seed_store, CONSTRUCT, "-f", "records"))
     assert rows and set(rows[0]) == {"subject", "predicate", "object"}
 

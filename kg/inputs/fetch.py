@@ -42,14 +42,19 @@ class Page:
     from_cache: bool = False
 
 
-def cache_dir() -> Path:
-    """The cache folder: :data:`kg.settings.cache`, ``KG_CACHE``, else the XDG cache folder."""
+def cache_dir() -> Path | None:
+    """The web cache folder: ``KG_CACHE`` when set, else ``http/`` under kg's cache folder.
+
+    kg's cache folder is :data:`kg.settings.cache_dir` (``KG_CACHE_DIR``, default
+    ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``); None, no web cache, when it is ``off``.
+    """
     if settings.cache:
         return Path(settings.cache)
     if os.environ.get("KG_CACHE"):
         return Path(os.environ["KG_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kg" / "http"
+    if settings.cache_dir == "off":
+        return None
+    return Path(settings.cache_dir) / "http"
 
 
 class Fetcher:
@@ -58,7 +63,7 @@ class Fetcher:
     Parameters
     ----------
     cache
-        Cache folder (default :func:`cache_dir`).
+        Cache folder (default :func:`cache_dir`; with no cache every page is downloaded).
     refresh
         Ask the server about every cached page (conditional request) instead of trusting
         pages younger than ``ttl``.
@@ -79,7 +84,7 @@ class Fetcher:
         retries: int | None = None,
         max_bytes: int | None = None,
     ) -> None:
-        self.cache = Path(cache) if cache is not None else cache_dir()
+        self.cache: Path | None = Path(cache) if cache is not None else cache_dir()
         self.refresh = refresh
         self.ttl = settings.cache_ttl if ttl is None else ttl
         self.timeout = settings.fetch_timeout if timeout is None else timeout
@@ -200,9 +205,12 @@ class Fetcher:
     # -- the cache ------------------------------------------------------------------------
     def _paths(self, url: str) -> tuple[Path, Path]:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+        assert self.cache is not None
         return self.cache / f"{key}.json", self.cache / f"{key}.body"
 
     def _load(self, url: str) -> dict[str, Any] | None:
+        if self.cache is None:
+            return None
         meta, body = self._paths(url)
         try:
             entry = json.loads(meta.read_text(encoding="utf-8"))
@@ -217,6 +225,8 @@ class Fetcher:
 
         A cache that cannot be written (read-only, full disk) only costs a later download.
         """
+        if self.cache is None:
+            return
         meta, body_path = self._paths(url)
         try:
             self.cache.mkdir(parents=True, exist_ok=True)
