@@ -22,21 +22,22 @@ def test_window_entities_equal_the_whole_text_ones(nlp, gazetteer):
     parsed = nlp.pipe(texts, disable=["ner"])
     windowed = [doc for _, doc in add_entities(enumerate(parsed), nlp=nlp, gazetteer=gazetteer, batch_size=4)]
     read = covered = 0
-    for full, part in zip(whole, windowed):
+    for full, part in zip(whole, windowed, strict=True):
         assert part.text == full.text
         spans = windows(part, gazetteer)
         covered += sum(b - a for a, b in spans)
         for tok in part:
             if needs_entity(tok, gazetteer):
                 read += 1
-                assert _entity_at(part, tok.i) == _entity_at(full, tok.i), (tok.text, part[tok.i - 5:tok.i + 5].text)
+                assert _entity_at(part, tok.i) == _entity_at(full, tok.i), part[tok.i - 5:tok.i + 5].text
     assert read > 500
     assert covered < 0.9 * sum(len(d) for d in whole)  # the recogniser did not see the whole text
 
 
 def test_windows_surround_names_and_merge(nlp, gazetteer):
-    doc = nlp("The first freight train left Chongqing on a cold and windy morning with parts, and it finally reached "
-              "the busy logistics hub of Duisburg in Germany after sixteen days.", disable=["ner"])
+    doc = nlp("The first freight train left Chongqing on a cold and windy morning with parts, and it "
+              "finally reached the busy logistics hub of Duisburg in Germany after sixteen days.",
+              disable=["ner"])
     spans = windows(doc, gazetteer)
     names = [t.i for t in doc if t.text in {"Chongqing", "Duisburg", "Germany"}]
     assert not needs_entity(doc[0], gazetteer)  # "The": a sentence's first word only

@@ -63,8 +63,10 @@ def windows(doc: Doc, gazetteer: Gazetteer, context: int = CONTEXT) -> list[tupl
 
 
 def _joined(doc: Doc, spans: list[tuple[int, int]]) -> tuple[Doc, list[int]]:
-    """The windows' tokens as one document (a separator between windows, token norms kept),
-    and for each of its tokens the index in ``doc`` (-1 for a separator)."""
+    """The windows' tokens as one document, and the index in ``doc`` of each of its tokens.
+
+    A separator (index -1) stands between windows; token norms are kept.
+    """
     from spacy.attrs import NORM
     from spacy.tokens import Doc
 
@@ -109,14 +111,17 @@ def _put_back(doc: Doc, found: Doc, where: list[int]) -> None:
 
 def add_entities(pairs: Iterable[tuple[T, Doc]], *, nlp: Language, gazetteer: Gazetteer,
                  batch_size: int = 16) -> Iterator[tuple[T, Doc]]:
-    """``(item, doc)`` pairs whose documents (parsed without NER) get entities on the words rules
-    read, in order; ``batch_size`` documents' windows go through the recogniser together."""
+    """``(item, doc)`` pairs, in order, their documents (parsed without NER) given entities.
+
+    Entities are set on the words rules read; ``batch_size`` documents' windows go through the
+    recogniser together.
+    """
     ner = nlp.get_pipe("ner")
     batch: list[tuple[T, Doc, list[int], Doc]] = []
 
     def flush() -> Iterator[tuple[T, Doc]]:
         found = ner.pipe([joined for _, _, _, joined in batch], batch_size=batch_size)
-        for (item, doc, where, _), ents in zip(batch, found):
+        for (item, doc, where, _), ents in zip(batch, found, strict=True):
             _put_back(doc, ents, where)
             yield item, doc
         batch.clear()

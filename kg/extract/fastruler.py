@@ -105,7 +105,7 @@ class TableRuler:
         masks = []
         for row in doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist():
             mask = -1
-            for field, value in zip(self.fields, row):
+            for field, value in zip(self.fields, row, strict=True):
                 m = field.memo.get(value)
                 if m is None:
                     m = field.memo[value] = field.mask(
@@ -122,10 +122,11 @@ class TableRuler:
                 starts.append((i, firsts))
         for i, firsts in starts:
             for gid, pi, length in firsts:
-                if i + length <= n and all(masks[i + k] >> self._bit_of[gid, pi, k] & 1 for k in range(1, length)):
+                bits = [self._bit_of[gid, pi, k] for k in range(1, length)]
+                if i + length <= n and all(masks[i + k] >> b & 1 for k, b in enumerate(bits, start=1)):
                     index = self.indices[gid]
                     hits[i + (index if index >= 0 else length + index)].append(gid)
-        for tok, found in zip(doc, hits):
+        for tok, found in zip(doc, hits, strict=True):
             if found:
                 set_token_attrs(tok, self._effect(tuple(sorted(set(found)))))
         return doc
@@ -136,7 +137,7 @@ class TableRuler:
             yield self(doc)
 
     def _split(self, mask: int) -> tuple[tuple[int, ...], tuple[tuple[int, int, int], ...]]:
-        """Groups a token matches alone, and the longer patterns it may start (group, pattern, length)."""
+        """Groups a token matches alone; the longer patterns it may start (group, pattern, length)."""
         found = self._own.get(mask)
         if found is None:
             own: list[int] = []
@@ -183,7 +184,7 @@ def compile_ruler(ruler: AttributeRuler) -> TableRuler | None:
                     return None
                 bit = len(slots)
                 slots.append((gid, pi, j, len(pattern)))
-                if not all(f.add(bit, names.get(name)) for f, name in zip(fields, _FIELDS)):
+                if not all(f.add(bit, names.get(name)) for f, name in zip(fields, _FIELDS, strict=True)):
                     return None
     return TableRuler(ruler, slots, fields, attrs)
 

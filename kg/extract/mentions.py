@@ -283,7 +283,8 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
 ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
 
 
-def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int], tokens: list[Token]) -> list[Mention]:
+def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
+                   tokens: list[Token]) -> list[Mention]:
     """"the port", "this crossing": the port named last, in this sentence or the two before.
 
     The mention's text is the port's own name, so that it never becomes an alias.
