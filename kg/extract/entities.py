@@ -16,7 +16,7 @@ reach, so those words see the same context as in the whole text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..gazetteer import Gazetteer, first_word, fold
 
@@ -91,7 +91,7 @@ def _joined(doc: Doc, spans: list[tuple[int, int]]) -> tuple[Doc, list[int]]:
     if words:
         import numpy
 
-        joined.from_array([NORM], numpy.array(norms, dtype="uint64"))
+        joined.from_array([NORM], numpy.array(norms, dtype="uint64"))  # type: ignore[arg-type]
     return joined, where
 
 
@@ -116,7 +116,7 @@ def add_entities(pairs: Iterable[tuple[T, Doc]], *, nlp: Language, gazetteer: Ga
     Entities are set on the words rules read; ``batch_size`` documents' windows go through the
     recogniser together.
     """
-    ner = nlp.get_pipe("ner")
+    ner: Any = nlp.get_pipe("ner")
     batch: list[tuple[T, Doc, list[int], Doc]] = []
 
     def flush() -> Iterator[tuple[T, Doc]]:

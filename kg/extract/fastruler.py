@@ -193,7 +193,7 @@ def install(nlp: Language) -> bool:
     """Replace ``nlp``'s attribute ruler by its table version; returns whether it did."""
     if "attribute_ruler" not in nlp.pipe_names:
         return False
-    table = compile_ruler(nlp.get_pipe("attribute_ruler"))
+    table = compile_ruler(nlp.get_pipe("attribute_ruler"))  # type: ignore[arg-type]
     if table is None:
         return False
     i = [name for name, _ in nlp._components].index("attribute_ruler")
