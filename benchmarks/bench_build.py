@@ -15,6 +15,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_build.py                 # speed: 300 articles, 0% and 50% background
     .venv/bin/python benchmarks/bench_build.py --rss 1000 10000  # peak RSS of kg build at 1k and 10k articles
+    .venv/bin/python benchmarks/bench_build.py --rss 1000 10000 --against ../old  # and another checkout
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ BASELINE = (
 )
 
 
+OTHER_KG = (
+    "import sys\n"
+    "sys.meta_path[:] = [f for f in sys.meta_path\n"
+    "                    if not getattr(f, '__module__', '').startswith('__editable__')]\n"
+    "sys.path.insert(0, sys.argv.pop(1))\n"
+    "from kg.cli import main\n"
+    "main()\n"
+)
+"""``kg`` from the checkout named first on the command line (this virtualenv's editable install set aside)."""
+
+
 def seed_sentences() -> list[str]:
     """The seed articles' sentences (after the metadata header), in order."""
     from kg.extract.reading import clean_text
@@ -110,11 +122,17 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def kg_build(corpus: Path, *extra: str) -> tuple[float, float]:
+def kg_build(corpus: Path, *extra: str, source: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS of ``kg build CORPUS`` into a new store.
+
+    ``source``: run the ``kg`` package of that checkout (with this virtualenv's libraries)
+    instead of the installed one.
+    """
     store = Path(tempfile.mkdtemp(prefix="bench-store-"))
     shutil.rmtree(store)
+    kg = [str(KG)] if source is None else [sys.executable, "-c", OTHER_KG, str(source)]
     try:
-        return run([str(KG), "build", str(corpus), "--store", str(store), "-q", *extra])
+        return run([*kg, "build", str(corpus), "--store", str(store), "-q", *extra])
     finally:
         shutil.rmtree(store, ignore_errors=True)
 
@@ -171,16 +189,29 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
-def rss(sizes: list[int], sentences: int, background: float) -> None:
+def rss(sizes: list[int], sentences: int, background: float, against: Path | None = None) -> None:
+    """Peak RSS of ``kg build`` (one process) at each corpus size, and the last over the first.
+
+    With ``against`` (a checkout of another version), that version builds each corpus too,
+    right after this one, so both are measured in one run.
+    """
     print(f"peak RSS of kg build (one process), articles of {sentences} sentences, "
-          f"{background:.0%} background")
+          f"{background:.0%} background; load average {os.getloadavg()[0]:.2f}")
+    legs = [("this", None)] + ([(str(against), against)] if against else [])
+    peaks: dict[str, list[float]] = {name: [] for name, _ in legs}
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
             words = make_corpus(corpus, n, background=background, sentences=sentences)
-            seconds, peak = kg_build(corpus)
-            print(f"{n:>6} articles {words:>8} words  {seconds:7.1f} s  {words / seconds:7.0f} words/s  "
-                  f"peak RSS {peak:6.0f} MiB")
+            for name, source in legs:
+                seconds, peak = kg_build(corpus, source=source)
+                peaks[name].append(peak)
+                print(f"{n:>6} articles {words:>8} words  {seconds:7.1f} s  {words / seconds:7.0f} words/s  "
+                      f"peak RSS {peak:6.0f} MiB  {name}  (load {os.getloadavg()[0]:.2f})", flush=True)
+    for name, got in peaks.items():
+        if len(got) > 1:
+            print(f"{name}: peak RSS at {sizes[-1]} / at {sizes[0]} articles: {got[-1] / got[0]:.2f}x "
+                  f"(+{got[-1] - got[0]:.0f} MiB)")
 
 
 def main() -> None:
@@ -190,9 +221,10 @@ def main() -> None:
     ap.add_argument("--background", type=float, nargs="*", default=[0.0, 0.5])
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the three legs (median reported)")
     ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
+    ap.add_argument("--against", type=Path, help="with --rss: also measure this checkout's kg")
     args = ap.parse_args()
     if args.rss:
-        rss(args.rss, sentences=3, background=0.67)
+        rss(args.rss, sentences=3, background=0.67, against=args.against)
     else:
         speed(args.articles, args.sentences, args.background, args.rounds)
 

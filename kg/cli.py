@@ -241,6 +241,17 @@ def remove(
 
 
 @app.command()
+def summary(store: StoreOpt = None) -> None:
+    """Compute the summary graph (counts the shipped queries read) again from the whole store."""
+    from .store import open_store
+
+    with _errors(), open_store(_store(store)) as st:
+        st.rebuild_summary()
+        n = next(iter(st.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH kgr:graph\\/summary { ?s ?p ?o } }")))[0]
+    _echo(f"summary computed again: {int(n):,} facts")
+
+
+@app.command()
 def query(
     sparql: Annotated[str | None, typer.Argument(help="SPARQL text, a .rq file, or a shipped query's name.")] = None,
     bind: Annotated[list[str] | None, typer.Option("--bind", "-b", help="NAME=VALUE, set as an RDF term.")] = None,

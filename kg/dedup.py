@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,16 @@ def _values(sig: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(sig), dtype="<u8")
 
 
+_NEVER = np.uint64(2**64 - 1)
+"""Stands for a signature of another length: MinHash values stay below 2**32, so it never matches."""
+
+
+def _row(sig: str) -> np.ndarray:
+    """A stored signature as a matrix row (one of another length matches nothing)."""
+    values = _values(sig)
+    return values if values.shape == (NUM_PERM,) else np.full(NUM_PERM, _NEVER, dtype="<u8")
+
+
 def similarity(a: str, b: str) -> float:
     """Estimated Jaccard similarity of two signatures (share of equal MinHash values)."""
     va, vb = _values(a), _values(b)
@@ -65,40 +75,46 @@ def similarity(a: str, b: str) -> float:
     return float(np.mean(va == vb))
 
 
-@dataclass
 class Signatures:
     """Signatures of the stored articles (document IRI -> signature), searched for copies.
 
-    The signatures are held as one matrix (a row per article), so a search is one vectorised
-    comparison however many articles the store holds.
+    The signatures are held as one matrix (a row per article: 1 KiB, so 10 MiB for 10,000
+    articles), so a search is one vectorised comparison however many articles the store holds.
+    The matrix grows by doubling, not by a copy per article added; the signature strings are
+    not kept (they would take 1.4 KiB more per article).
     """
 
-    known: dict[str, str]
-
-    def __post_init__(self) -> None:
-        self._docs = list(self.known)
+    def __init__(self, known: Mapping[str, str]) -> None:
+        self._docs = list(known)
         self._row = {d: i for i, d in enumerate(self._docs)}
-        self._matrix = (np.stack([_values(self.known[d]) for d in self._docs]) if self._docs
-                        else np.zeros((0, NUM_PERM), dtype="<u8"))
+        self._matrix = np.zeros((max(len(self._docs), 64), NUM_PERM), dtype="<u8")
+        for i, d in enumerate(self._docs):
+            self._matrix[i] = _row(known[d])
 
     def add(self, doc: str, sig: str) -> None:
         """Remember an article just written."""
-        self.known[doc] = sig
-        row = _values(sig)
+        row = _row(sig)
         if doc in self._row:
             self._matrix[self._row[doc]] = row
             return
+        if len(self._docs) == len(self._matrix):
+            self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
         self._row[doc] = len(self._docs)
+        self._matrix[len(self._docs)] = row
         self._docs.append(doc)
-        self._matrix = np.vstack([self._matrix, row[None, :]])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the signature matrix takes."""
+        return int(self._matrix.nbytes)
 
     def copy_of(self, doc: str, sig: str, *, threshold: float | None = None) -> tuple[str, float] | None:
         """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``."""
         limit = settings.duplicate_threshold if threshold is None else threshold
         mine = _values(sig)
-        if not self._docs or self._matrix.shape[1] != mine.shape[0]:
+        if not self._docs or mine.shape != (NUM_PERM,):
             return None
-        scores = (self._matrix == mine).mean(axis=1)
+        scores = (self._matrix[: len(self._docs)] == mine).mean(axis=1)
         if doc in self._row:
             scores[self._row[doc]] = -1.0
         best = int(np.argmax(scores))
@@ -106,19 +122,24 @@ class Signatures:
 
 
 _SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
+# A stored article's trains are read from its own named graph, which describes each of them
+# whole (copies share a train only when they agree on everything in its key).  The union graph
+# would repeat each fact once per copy telling the train: with many copies, every lookup grew
+# with the store.  The document's IRI is written into the query (as Oxigraph serialises it)
+# rather than bound: Oxigraph's planner does not start a plan from a bound variable.
 _TRAINS_OF = """
-SELECT DISTINCT ?doc ?train ?p ?o WHERE {
-  ?train a kgo:Train ; kgo:sourceDocument ?doc ; ?p ?o .
+SELECT DISTINCT ?train ?p ?o WHERE { GRAPH $DOC {
+  ?train kgo:sourceDocument $DOC . ?train a kgo:Train ; ?p ?o .
   VALUES ?p { kgo:origin kgo:destination kgo:status kgo:dateBasis kgo:departureDate kgo:containers kgo:teu
               kgo:weightTonnes kgo:journeyDays }
-}"""
+} }"""
 _VIA_OF = """
-SELECT DISTINCT ?doc ?train ?seq ?place WHERE {
-  ?train kgo:sourceDocument ?doc ; kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place }
+SELECT DISTINCT ?train ?seq ?place WHERE { GRAPH $DOC {
+  ?train kgo:sourceDocument $DOC . ?train kgo:transit ?s . ?s kgo:sequence ?seq ; kgo:place ?place } }
 ORDER BY ?train ?seq"""
 _LEGS_OF = """
-SELECT DISTINCT ?doc ?train ?leg ?from ?to WHERE {
-  ?train kgo:sourceDocument ?doc . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to }"""
+SELECT DISTINCT ?train ?leg ?from ?to WHERE { GRAPH $DOC {
+  ?train kgo:sourceDocument $DOC . ?leg kgo:legOf ?train ; kgo:fromPlace ?from ; kgo:toPlace ?to } }"""
 _OWNERS = "SELECT DISTINCT ?train ?doc WHERE { ?train a kgo:Train ; kgo:sourceDocument ?doc }"
 
 
@@ -177,20 +198,24 @@ def article_train_key(routes: list[Any]) -> tuple[Any, ...]:
 
 def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
     """Train key -> train IRI of every train of one stored article."""
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
-    bind = {"doc": URIRef(doc)}
+    iri = str(ox.NamedNode(doc))  # serialised and checked by Oxigraph: never raw text
+
+    def rows(sparql: str) -> Any:
+        return st.query(sparql.replace("$DOC", iri))
+
     stops: dict[str, set[tuple[int, str]]] = {}
-    for _, train, seq, place in st.query(_VIA_OF, bind):
+    for train, seq, place in rows(_VIA_OF):
         stops.setdefault(str(train), set()).add((int(seq), str(place)))
     via = {t: [p for _, p in sorted(s)] for t, s in stops.items()}
     legs: dict[str, set[tuple[str, str, str]]] = {}
-    for _, train, leg, a, b in st.query(_LEGS_OF, bind):
+    for train, leg, a, b in rows(_LEGS_OF):
         legs.setdefault(str(train), set()).add((str(leg).rsplit("/", 1)[-1], str(a), str(b)))
     # One row per distinct value: OPTIONALs over the union default graph, which repeats each
     # triple once per copy describing the train, would multiply rows by copies per property.
     facts: dict[str, dict[str, list[Any]]] = {}
-    for _, train, prop, value in st.query(_TRAINS_OF, bind):
+    for train, prop, value in rows(_TRAINS_OF):
         facts.setdefault(str(train), {}).setdefault(str(prop).rsplit("#", 1)[-1], []).append(value)
     out: dict[tuple[Any, ...], str] = {}
     for train, f in sorted(facts.items()):
@@ -222,6 +247,13 @@ class TrainOwners:
 
     by_prefix: dict[str, dict[str, set[str]]]
 
+    def __post_init__(self) -> None:
+        self._trains_of: dict[str, set[str]] = {}
+        for group in self.by_prefix.values():
+            for train, docs in group.items():
+                for doc in docs:
+                    self._trains_of.setdefault(doc, set()).add(train)
+
     @staticmethod
     def prefix(train: str) -> str:
         """The part of a train IRI before its number: ``.../train/<article>/``."""
@@ -232,20 +264,27 @@ class TrainOwners:
         return {t for t, docs in self.by_prefix.get(prefix, {}).items() if docs - {doc}}
 
     def written(self, doc: str, trains: Iterable[str]) -> None:
-        """Record that ``doc``'s graph now describes exactly ``trains``."""
-        for group in self.by_prefix.values():
-            for docs in group.values():
-                docs.discard(doc)
+        """Record that ``doc``'s graph now describes exactly ``trains``.
+
+        Only the trains ``doc`` described before are visited (not every stored train), so
+        recording an article costs the same however large the store is.
+        """
+        for t in self._trains_of.pop(doc, set()):
+            self.by_prefix.get(self.prefix(t), {}).get(t, set()).discard(doc)
         for t in trains:
-            self.by_prefix.setdefault(self.prefix(t), {}).setdefault(t, set()).add(doc)
+            self.add(t, doc)
+
+    def add(self, train: str, doc: str) -> None:
+        """Record that ``doc``'s graph describes ``train``."""
+        self.by_prefix.setdefault(self.prefix(train), {}).setdefault(train, set()).add(doc)
+        self._trains_of.setdefault(doc, set()).add(train)
 
 
 def train_owners(st: Any) -> TrainOwners:
     """Every stored train with the articles that describe it."""
     owners = TrainOwners({})
     for train, doc in st.query(_OWNERS):
-        group = owners.by_prefix.setdefault(TrainOwners.prefix(str(train)), {})
-        group.setdefault(str(train), set()).add(str(doc))
+        owners.add(str(train), str(doc))
     return owners
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from . import settings
 from ._errors import InputError, StoreError
 from .store import open_store
+from .summary import PENDING_GRAPH, SUMMARY_GRAPH, rebuild_update
 
 # name -> (Oxigraph format, keeps named graphs)
 FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -231,7 +232,9 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
 
     A file of :data:`kg.settings.bulk_import_bytes` or more (5 MB; ``KG_BULK_IMPORT_BYTES``) goes
     through Oxigraph's bulk loader (:func:`bulk_import`, 5-10x faster), a smaller one graph by
-    graph; either way a file that does not parse leaves the store as it was.
+    graph; either way a file that does not parse leaves the store as it was.  The summary graph
+    (:mod:`kg.summary`) a file may hold is not taken as it is: it is computed again for the
+    store as it is after the import.
 
     Parameters
     ----------
@@ -276,9 +279,23 @@ def import_file(path: str | Path, *, fmt: str | None = None, store: str | Path |
             name = graph.identifier
             if name == ds.default_graph.identifier or not isinstance(name, URIRef):
                 name = URIRef(p.resolve().as_uri())
-            st.replace_graph(name, graph)
             counts[str(name)] = len(graph)
+            if str(name) not in _KEPT_BY_KG:  # the file's summary is not taken as it is
+                st.replace_graph(name, graph)
+        # each graph kept the summary right as far as it went, but a label imported after the
+        # trains naming it (the shared graph after the articles) changes their facts too
+        st.rebuild_summary()
     return counts
+
+
+_KEPT_BY_KG = {str(SUMMARY_GRAPH), str(PENDING_GRAPH)}
+
+
+def _summarise(store: ox.Store) -> None:
+    """Compute the summary graph of a store being imported into (before it is put in place)."""
+    from .rdf import PREFIXES
+
+    store.update(rebuild_update(), prefixes={p: str(n) for p, n in PREFIXES.items()})
 
 
 _OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
@@ -321,6 +338,7 @@ def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
         if not counts:
             return {}
         if len(current) == 0:
+            _summarise(ox.Store(str(staging)))
             current = None  # type: ignore[assignment]  # releases the lock before the swap
             shutil.rmtree(target)
             staging.rename(target)
@@ -332,6 +350,7 @@ def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
         dump = staging / "import.nq"
         ox.Store(str(staging)).dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
         merged.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        _summarise(merged)
         merged.flush()
         merged = None  # type: ignore[assignment]
         old = target.parent / f".{target.name}.replaced"

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import settings
 from ._errors import ModelError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+WARM_ARTICLES = 200
+"""Articles a pipeline parses before :func:`zoned` opens memory zones (their words stay cached)."""
+ZONE_ARTICLES = 100
+"""Articles parsed in one memory zone."""
+_parsed: weakref.WeakKeyDictionary[Language, int] = weakref.WeakKeyDictionary()
 
 
 def pick_model(model: str | None = None) -> str:
@@ -54,3 +66,39 @@ def load(model: str | None = None) -> Language:
         ) from exc
     install(nlp)
     return nlp
+
+
+def zoned(nlp: Language, items: Iterable[T], run: Callable[[Iterable[T]], Iterable[R]], *,
+          warm: int | None = None, every: int | None = None) -> Iterator[R]:
+    """``run`` over successive chunks of ``items``, later chunks inside ``nlp.memory_zone()``.
+
+    spaCy interns every new word it meets (``Vocab``, ``StringStore``) for the life of the
+    pipeline, so a long build's memory grows with its vocabulary (about 0.3 KiB a new word:
+    35 MiB for 113,000 words, measured).  A memory zone (spaCy 3.8) forgets what was added
+    inside it when it closes.  The first ``warm`` items this pipeline sees (default
+    :data:`WARM_ARTICLES`) are parsed outside a zone, so the common words and spaCy's
+    tokenizer cache (which is not filled inside a zone) stay; after that each chunk of
+    ``every`` items (default :data:`ZONE_ARTICLES`) is one zone.  ``run`` must consume its
+    chunk and return results that hold nothing of spaCy's (plain records), since a zone's
+    ``Doc`` objects are invalid once it closes.  The results are the same with or without
+    zones; only memory differs.
+    """
+    warm = WARM_ARTICLES if warm is None else warm
+    every = max(1, ZONE_ARTICLES if every is None else every)
+    it = iter(items)
+    for first in it:
+        seen = _parsed.get(nlp, 0)
+        size = warm - seen if seen < warm else every
+        chunk = _counted(nlp, itertools.chain([first], itertools.islice(it, size - 1)))
+        if seen < warm:
+            yield from run(chunk)
+            continue
+        with nlp.memory_zone():
+            yield from run(chunk)
+
+
+def _counted(nlp: Language, items: Iterable[T]) -> Iterator[T]:
+    """``items``, counting each in the pipeline's total of items parsed."""
+    for item in items:
+        _parsed[nlp] = _parsed.get(nlp, 0) + 1
+        yield item

@@ -27,7 +27,9 @@ def extract_batch(articles: list[Article], model: str | None = None) -> list[Art
     from .extract import extract_articles
     from .gazetteer import default
 
-    return extract_articles(articles, nlp=nlp_mod.load(model), gazetteer=default())
+    nlp, gazetteer = nlp_mod.load(model), default()
+    return list(nlp_mod.zoned(nlp, articles,
+                              lambda chunk: extract_articles(chunk, nlp=nlp, gazetteer=gazetteer)))
 
 
 def run_local(articles: Iterable[Article], *, model: str | None = None) -> Iterator[Article]:
@@ -36,7 +38,8 @@ def run_local(articles: Iterable[Article], *, model: str | None = None) -> Itera
     from .extract import iter_extract
     from .gazetteer import default
 
-    yield from iter_extract(articles, nlp=nlp_mod.load(model), gazetteer=default())
+    nlp, gazetteer = nlp_mod.load(model), default()
+    yield from nlp_mod.zoned(nlp, articles, lambda chunk: iter_extract(chunk, nlp=nlp, gazetteer=gazetteer))
 
 
 def run_pool(articles: Iterable[Article], *, workers: int, model: str | None = None) -> Iterator[Article]:

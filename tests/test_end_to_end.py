@@ -24,7 +24,7 @@ def test_build_summary_counts(seed_store):
         assert counts["trains"] >= 8  # one per train: the Jinhua train to three countries is one
         names = st.graph_names()
         assert len([n for n in names if "/doc/" in n]) == 5  # one named graph per article
-        assert str(SHARED_GRAPH) in names and len(names) == 6  # plus the shared place facts
+        assert str(SHARED_GRAPH) in names and len(names) == 7  # plus the shared place facts and the summary
 
 
 def test_every_train_has_provenance(seed_store):
@@ -123,7 +123,7 @@ def test_rebuild_is_idempotent(tmp_path):
     assert second.extracted == 5
     assert (second.trains, second.places, second.triples) == (first.trains, first.places, first.triples)
     snapshot2 = _graphs(store)
-    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 6  # 5 articles + shared facts
+    assert snapshot1.keys() == snapshot2.keys() and len(snapshot1) == 7  # 5 articles + shared facts + summary
     for name in snapshot1:
         assert snapshot1[name] == snapshot2[name], name
     third = kg.build([SEEDS], store=store)

@@ -35,6 +35,7 @@ __all__ = [
     "Saved",
     "Skipped",
     "collect_inputs",
+    "iter_inputs",
     "read_inputs",
     "save_pages",
 ]
@@ -112,21 +113,36 @@ def read_inputs(specs: Iterable[str | Path], *, fetcher: Fetcher | None = None) 
     InputError
         Before reading, for a missing path; for a ``.txt`` file that is not UTF-8 or is empty.
     """
-    items = collect_inputs(specs)
     found = Inputs()
+    for name, result in iter_inputs(specs, fetcher=fetcher):
+        if isinstance(result, Article):
+            found.articles.append(result)
+        else:
+            found.skipped.append(Skipped(name, result))
+    return found
+
+
+def iter_inputs(specs: Iterable[str | Path], *,
+                fetcher: Fetcher | None = None) -> Iterator[tuple[str, Article | str]]:
+    """Like :func:`read_inputs`, one ``(name, Article)`` or ``(name, reason skipped)`` at a time.
+
+    Only the input being read is in memory (a build spools each article to disk as it comes,
+    see :mod:`kg.inputs.spool`).  Paths are checked before the first is read.
+
+    Raises
+    ------
+    InputError
+        Before reading, for a missing path; for a ``.txt`` file that is not UTF-8 or is empty.
+    """
+    items = collect_inputs(specs)
     own = fetcher is None
     fetch = fetcher or Fetcher()
     try:
         for item in items:
-            for name, result in _read_one(item, fetch):
-                if isinstance(result, Article):
-                    found.articles.append(result)
-                else:
-                    found.skipped.append(Skipped(name, result))
+            yield from _read_one(item, fetch)
     finally:
         if own:
             fetch.close()
-    return found
 
 
 def _read_one(item: str | Path, fetch: Fetcher) -> Iterator[tuple[str, Article | str]]:

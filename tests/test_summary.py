@@ -1,0 +1,136 @@
+"""The summary graph stays what a full recomputation gives, after every add, replace, remove and import."""
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT, SEEDS
+
+import kg
+from kg.exchange import export, import_file
+from kg.store import open_store
+from kg.summary import PENDING_GRAPH, SUMMARY_GRAPH
+
+BEFORE = ROOT / "tests" / "data" / "queries_before"
+
+
+def _sorted(rows) -> list[tuple]:
+    return sorted(tuple("" if v is None else str(v) for v in r) for r in rows)
+
+
+def _summary(store) -> set[str]:
+    st = ox.Store.read_only(str(store))
+    return {str(q.triple) for q in st.quads_for_pattern(None, None, None, ox.NamedNode(str(SUMMARY_GRAPH)))}
+
+
+def _rebuilt(store, tmp_path) -> set[str]:
+    """The summary a full recomputation gives, on a copy of the store."""
+    copy = tmp_path / f"rebuilt-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(store, copy)
+    with open_store(copy) as st:
+        st.rebuild_summary()
+    return _summary(copy)
+
+
+def _assert_right(store, tmp_path) -> None:
+    kept = _summary(store)
+    assert kept, "the store has a summary"
+    assert kept == _rebuilt(store, tmp_path)
+    st = ox.Store.read_only(str(store))
+    assert not st.contains_named_graph(ox.NamedNode(str(PENDING_GRAPH))), "no marks are left"
+
+
+@pytest.fixture()
+def built(tmp_path):
+    """The seeds built one article at a time into a fresh store (each write kept the summary)."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    store = tmp_path / "store"
+    for path in sorted(folder.glob("*.txt")):
+        kg.build([path], store=store)
+    return folder, store
+
+
+def test_summary_after_adding_articles_one_by_one(built, tmp_path):
+    _, store = built
+    _assert_right(store, tmp_path)
+    rows = {r[0]: r[5] for r in kg.query("documents", store=store).rows}
+    counted = {r[0]: r[1] for r in kg.query(
+        "SELECT ?n (COUNT(DISTINCT ?t) AS ?c) WHERE { ?d kgo:fileName ?n . OPTIONAL { ?t a kgo:Train ; "
+        "kgo:sourceDocument ?d } } GROUP BY ?n", store=store).rows}
+    assert rows == counted and sum(rows.values()) >= 8
+
+
+def test_summary_after_removing_an_article(built, tmp_path):
+    folder, store = built
+    names = sorted(p.name for p in folder.glob("*.txt"))
+    before = kg.query("busiest_transit_points", store=store).rows
+    assert kg.remove([names[0]], store=store) == [names[0]]
+    _assert_right(store, tmp_path)
+    for name in ("busiest_transit_points", "countries_crossed", "cargo_by_destination_country", "supporting_articles"):
+        old = kg.query(str(BEFORE / f"{name}.rq"), store=store)
+        new = kg.query(name, store=store)
+        assert _sorted(new.rows) == _sorted(old.rows), name
+    assert kg.query("busiest_transit_points", store=store).rows != before, "the counts changed with it"
+    for rest in names[1:]:
+        kg.remove([rest], store=store)
+    with open_store(store, read_only=True) as st:
+        assert st.count()["trains"] == 0
+    assert not kg.query("routes_from", store=store).rows
+    assert not kg.query("busiest_transit_points", store=store).rows
+
+
+def test_summary_after_replacing_an_edited_article(built, tmp_path):
+    folder, store = built
+    path = sorted(folder.glob("*.txt"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")  # half the article: fewer facts
+    summary = kg.build([path], store=store)
+    assert summary.extracted == 1
+    _assert_right(store, tmp_path)
+    old = kg.query(str(BEFORE / "routes_from.rq"), store=store).rows
+    assert _sorted(kg.query("routes_from", store=store).rows) == _sorted(old)
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_summary_after_import_into_an_empty_and_a_full_store(seed_store, tmp_path, bulk):
+    dump = tmp_path / "kg.nq"
+    dump.write_bytes(export(store=seed_store))
+    store = tmp_path / "store"
+    import_file(dump, store=store, bulk=bulk)
+    assert _summary(store) == _summary(seed_store)
+    _assert_right(store, tmp_path)
+    # the same file again, with the summary graph edited: kg computes its own
+    lines = [ln for ln in dump.read_text(encoding="utf-8").splitlines()
+             if "graph/summary>" not in ln or "transitTrains" not in ln]
+    edited = tmp_path / "edited.nq"
+    edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(edited, store=store, bulk=bulk)
+    assert _summary(store) == _summary(seed_store)
+
+
+def test_a_store_without_summary_gets_one_from_kg_summary_or_a_write(seed_store, tmp_path, runner):
+    from kg.cli import app
+
+    store = tmp_path / "old"
+    shutil.copytree(seed_store, store)
+    ox.Store(str(store)).remove_graph(ox.NamedNode(str(SUMMARY_GRAPH)))  # as a store made before it
+    assert not _summary(store)
+    result = runner.invoke(app, ["summary", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert _summary(store) == _summary(seed_store)
+    ox.Store(str(store)).remove_graph(ox.NamedNode(str(SUMMARY_GRAPH)))
+    with open_store(store) as st:  # any command that writes computes it first
+        assert st.has_summary()
+    assert _summary(store) == _summary(seed_store)
+
+
+def test_the_summary_graph_cannot_be_written_as_an_article(seed_store, tmp_path):
+    from rdflib import Graph
+
+    from kg._errors import StoreError
+
+    store = tmp_path / "s"
+    shutil.copytree(seed_store, store)
+    with open_store(store) as st, pytest.raises(StoreError, match="kg summary"):
+        st.replace_graph(SUMMARY_GRAPH, Graph())
