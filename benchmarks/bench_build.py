@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,14 +103,22 @@ def make_corpus(folder: Path, n: int, *, background: float, sentences: int, seed
     return words
 
 
+CPU: dict[int, float] = {}
+"""CPU seconds (user + system, with the children it waited for) of each finished command, by pid."""
+
+
 def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, the process and the children it waited for) of a command."""
+    """Wall seconds and peak RSS (MiB, the process and the children it waited for) of a command.
+
+    Its CPU seconds go into :data:`CPU` (under the command's pid, and under 0 for the last one).
+    """
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    CPU[proc.pid] = CPU[0] = usage.ru_utime + usage.ru_stime
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -128,22 +137,56 @@ def kg_build(corpus: Path, *extra: str, source: Path | None = None) -> tuple[flo
         shutil.rmtree(store, ignore_errors=True)
 
 
-def speed(n: int, sentences: int, backgrounds: list[float]) -> None:
+def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None:
+    """Words/s of the baseline and both kg legs, ``rounds`` times each, legs in rotating order.
+
+    The machine is shared and noisy: each round runs the three legs back to back (their order
+    rotates from round to round), the ratios are taken within a round, and the median round is
+    reported.  A second line gives the CPU seconds each leg used (user + system, workers
+    included) and their ratio, which a loaded machine disturbs far less than wall time.  kg's caches (the gazetteer) are warmed by an untimed build first, as they are
+    for every build after the first on a machine.
+    """
     from kg.nlp import pick_model
 
     model = pick_model()
-    print(f"model {model}; {n} articles of {sentences} sentences; words/s of the whole process")
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm"
+        make_corpus(warm, 2, background=0.0, sentences=2)
+        kg_build(warm)
+    print(f"model {model}; {n} articles of {sentences} sentences; words/s of the whole process; "
+          f"median of {rounds} round(s); load average {os.getloadavg()[0]:.1f}")
     print(f"{'background':>10} {'words':>8} {'nlp.pipe':>9} {'kg build':>9} {'ratio':>6} "
           f"{'--workers 2':>11} {'ratio':>6}")
     for bg in backgrounds:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
             words = make_corpus(corpus, n, background=bg, sentences=sentences)
-            base, _ = run([sys.executable, "-c", BASELINE, model, str(corpus)])
-            one, _ = kg_build(corpus)
-            two, _ = kg_build(corpus, "--workers", "2")
-            print(f"{bg:>10.0%} {words:>8} {words / base:>9.0f} {words / one:>9.0f} {base / one:>6.2f} "
-                  f"{words / two:>11.0f} {base / two:>6.2f}")
+            legs = {
+                "base": lambda: run([sys.executable, "-c", BASELINE, model, str(corpus)])[0],
+                "one": lambda: kg_build(corpus)[0],
+                "two": lambda: kg_build(corpus, "--workers", "2")[0],
+            }
+            names = list(legs)
+            results: list[dict[str, float]] = []
+            cpu: list[dict[str, float]] = []
+            for r in range(rounds):
+                order = names[r % 3:] + names[:r % 3]
+                results.append({})
+                cpu.append({})
+                for name in order:
+                    results[-1][name] = legs[name]()
+                    cpu[-1][name] = CPU[0]
+            ratio_one = statistics.median(x["base"] / x["one"] for x in results)
+            ratio_two = statistics.median(x["base"] / x["two"] for x in results)
+            med = {name: statistics.median(x[name] for x in results) for name in names}
+            print(f"{bg:>10.0%} {words:>8} {words / med['base']:>9.0f} {words / med['one']:>9.0f} "
+                  f"{ratio_one:>6.2f} {words / med['two']:>11.0f} {ratio_two:>6.2f}")
+            cpu_one = statistics.median(x["base"] / x["one"] for x in cpu)
+            cpu_two = statistics.median(x["base"] / x["two"] for x in cpu)
+            print(f"{'':>10} {'CPU s':>8} {statistics.median(x['base'] for x in cpu):>9.1f} "
+                  f"{statistics.median(x['one'] for x in cpu):>9.1f} {cpu_one:>6.2f} "
+                  f"{statistics.median(x['two'] for x in cpu):>11.1f} {cpu_two:>6.2f}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def rss(sizes: list[int], sentences: int, background: float, against: Path | None = None) -> None:
@@ -176,13 +219,14 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--sentences", type=int, default=10)
     ap.add_argument("--background", type=float, nargs="*", default=[0.0, 0.5])
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the three legs (median reported)")
     ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
     ap.add_argument("--against", type=Path, help="with --rss: also measure this checkout's kg")
     args = ap.parse_args()
     if args.rss:
         rss(args.rss, sentences=3, background=0.67, against=args.against)
     else:
-        speed(args.articles, args.sentences, args.background)
+        speed(args.articles, args.sentences, args.background, args.rounds)
 
 
 if __name__ == "__main__":

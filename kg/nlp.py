@@ -47,17 +47,25 @@ def pick_model(model: str | None = None) -> str:
 
 @cache
 def load(model: str | None = None) -> Language:
-    """Load (once per process) the trained pipeline named by :func:`pick_model`."""
+    """Load (once per process) the trained pipeline named by :func:`pick_model`.
+
+    Its attribute ruler is swapped for the same rules applied by table
+    (:mod:`kg.extract.fastruler`: identical annotations, an eighth of the time).
+    """
     import spacy
+
+    from .extract.fastruler import install
 
     name = pick_model(model)
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as exc:
         raise ModelError(
             f"cannot load spaCy pipeline {name!r}: {exc}. Install it with pip or pass "
             "--model with the name of an installed pipeline"
         ) from exc
+    install(nlp)
+    return nlp
 
 
 def zoned(nlp: Language, items: Iterable[T], run: Callable[[Iterable[T]], Iterable[R]], *,

@@ -9,7 +9,9 @@ the caller alone.  The same code extracts every batch, so the facts do not depen
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ._errors import InputError
@@ -45,7 +47,7 @@ def run_pool(articles: Iterable[Article], *, workers: int, model: str | None = N
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # a clean interpreter: no state (or threads) forked from the parent
-    with ctx.Pool(workers, initializer=_warm, initargs=(model,)) as pool:
+    with _one_thread_each(), ctx.Pool(workers, initializer=_warm, initargs=(model,)) as pool:
         def submit(batch: list[Article]) -> Any:
             return pool.apply_async(extract_batch, (batch, model))
 
@@ -79,6 +81,26 @@ def run_dask(articles: Iterable[Article], *, address: str, model: str | None = N
             return client.submit(extract_batch, batch, model, pure=False)
 
         yield from _windowed(articles, submit, lambda future: future.result(), window=2 * workers)
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                    "NUMEXPR_NUM_THREADS")
+"""Thread-pool sizes of the numeric libraries; each worker gets 1 (the workers are the parallelism)."""
+
+
+@contextmanager
+def _one_thread_each() -> Iterator[None]:
+    """Start processes with one thread per numeric library (unless the user set a number)."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    for name, value in saved.items():
+        if value is None:
+            os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
 
 
 def _warm(model: str | None) -> None:

@@ -4,6 +4,7 @@ only candidate sentences are parsed; progress is a bar on a terminal and plain l
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -99,3 +100,14 @@ def test_progress_is_plain_lines_when_piped_and_a_bar_on_a_terminal(monkeypatch)
     shown = err.getvalue()
     assert "3/3" in shown and "art/s" in shown and "x3" in shown and "owned" not in shown
     assert len(lines) == 2  # no plain lines on a terminal
+
+
+def test_pool_workers_start_with_one_numeric_thread_each(monkeypatch):
+    from kg import runners
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")  # a number the user chose stays
+    with runners._one_thread_each():
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "3"
+    assert "OMP_NUM_THREADS" not in os.environ

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..gazetteer import Gazetteer
 from ..model import Article
 from .candidates import plan, sentence_bounds
+from .entities import add_entities
 from .journeys import JourneyReader, _routes_of
 from .mentions import find_mentions
 from .reading import article_date, clean_text, split_metadata
@@ -55,7 +56,18 @@ def parse_articles(articles: Iterable[Article], *, nlp: Language, gazetteer: Gaz
     runs of candidate sentences go through ``nlp.pipe`` in batches across articles, the other
     sentences get a flat parse, and the pieces are joined into one ``Doc`` whose text is the
     cleaned article text.  Only the articles inside the current batch are held in memory.
+    Entities are found only around the words rules read them at (:mod:`kg.extract.entities`).
     """
+    if "ner" not in nlp.pipe_names:
+        yield from _parsed(articles, nlp=nlp, gazetteer=gazetteer, batch_size=batch_size, disable=[])
+        return
+    parsed = _parsed(articles, nlp=nlp, gazetteer=gazetteer, batch_size=batch_size, disable=["ner"])
+    yield from add_entities(parsed, nlp=nlp, gazetteer=gazetteer, batch_size=batch_size)
+
+
+def _parsed(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer, batch_size: int,
+            disable: list[str]) -> Iterator[tuple[Article, Doc]]:
+    """Each article with its text, candidate sentences parsed by ``nlp`` less ``disable``."""
     from spacy.tokens import Doc
 
     held: dict[int, tuple[Article, list[Doc | None]]] = {}
@@ -78,7 +90,7 @@ def parse_articles(articles: Iterable[Article], *, nlp: Language, gazetteer: Gaz
             for k, (slot, piece) in enumerate(to_parse):
                 yield piece, (i, slot, k == len(to_parse) - 1)
 
-    for doc, (i, slot, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+    for doc, (i, slot, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, disable=disable):
         article, parts = held[i]
         if slot >= 0:
             parts[slot] = doc

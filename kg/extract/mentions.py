@@ -17,7 +17,7 @@ from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, first_word,
 from ..model import Mention
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 MAX_TOKENS = 6
 NON_PLACE_ENTS = frozenset(
@@ -51,8 +51,9 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     list of Mention
         Sorted by position; overlapping proposals are reduced to the longest.
     """
+    tokens = list(doc)  # one Token object each, shared by the passes below
     sent_of = _sentence_index(doc)
-    spans = _propose(doc, gazetteer)
+    spans = _propose(doc, gazetteer, tokens)
     country_of: list[str | None] = []
     for span in spans:
         best = gazetteer.candidates(span.text)[:1]
@@ -75,13 +76,13 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
             place = port or place  # "the Pingxiang border port" is the crossing, not the city
         end = _extend_suffix(doc, span.end)
         mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
-    described = _descriptions(doc, gazetteer, mentions, sent_of)
+    described = _descriptions(doc, gazetteer, mentions, sent_of, tokens)
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
     mentions += _parenthetical_aliases(doc, mentions, sent_of)
-    mentions += _port_anaphora(doc, mentions, sent_of)
-    mentions += _goods_of(doc, gazetteer, mentions, sent_of)
-    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency)
+    mentions += _port_anaphora(doc, mentions, sent_of, tokens)
+    mentions += _goods_of(doc, gazetteer, mentions, sent_of, tokens)
+    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency, tokens)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -94,7 +95,7 @@ def _sentence_index(doc: Doc) -> list[int]:
     return out
 
 
-def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
+def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
     """Longest gazetteer matches that pass the checks, left to right, not overlapping."""
     ent_of: list[Span | None] = [None] * len(doc)
     for ent in doc.ents:
@@ -103,7 +104,6 @@ def _propose(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
     found: list[Span] = []
     starts = gazetteer.starts
     blocked_starts = gazetteer.blocked_starts
-    tokens = list(doc)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -184,12 +184,12 @@ def _extend_suffix(doc: Doc, end: int) -> int:
 
 
 def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
-                  sent_of: list[int]) -> list[Mention]:
+                  sent_of: list[int], tokens: list[Token]) -> list[Mention]:
     """Places named by description: "the Uzbek capital", "Kazakhstan's largest city"."""
     country_at = {m.start: m for m in mentions if m.place.type == "Country"}
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
-    for tok in doc:
+    for tok in tokens:
         code: str | None = None
         start = tok.i
         if tok.i in taken and tok.i not in country_at:
@@ -217,7 +217,12 @@ def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
 
 def _unclaimed_name(doc: Doc, i: int, taken: set[int]) -> bool:
     """A capitalised proper-noun token that no mention covers."""
-    tok = doc[i]
+    return _unclaimed(doc[i], taken)
+
+
+def _unclaimed(tok: Token, taken: set[int]) -> bool:
+    """A capitalised proper-noun token that no mention covers (see :func:`_unclaimed_name`)."""
+    i = tok.i
     return i not in taken and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.is_alpha is not None \
         and len(tok.text) >= 4 and tok.ent_type_ not in NON_PLACE_ENTS and tok.ent_type_ != "PERSON"
 
@@ -249,7 +254,7 @@ def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]
 
 
 def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
-           countries: list[str]) -> list[Mention]:
+           countries: list[str], tokens: list[Token]) -> list[Mention]:
     """Misspelt place names, corrected only with context ("Malszewicze", "X'ian").
 
     An unknown capitalised proper noun is corrected to a place one typo away when the article
@@ -260,8 +265,8 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
     taken = {t for m in mentions for t in range(m.start, m.end)}
     named = {m.place for m in mentions}
     out: list[Mention] = []
-    for tok in doc:
-        if not _unclaimed_name(doc, tok.i, taken) or len(tok.text) < 5:
+    for tok in tokens:
+        if not _unclaimed(tok, taken) or len(tok.text) < 5:
             continue
         place = gazetteer.near(tok.text, among=named)
         if place is None and (tok.ent_type_ in {"GPE", "LOC", "FAC"} or tok.i > 0 and doc[tok.i - 1].lower_ in
@@ -278,7 +283,8 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
 ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
 
 
-def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
+                   tokens: list[Token]) -> list[Mention]:
     """"the port", "this crossing": the port named last, in this sentence or the two before.
 
     The mention's text is the port's own name, so that it never becomes an alias.
@@ -287,7 +293,7 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
     ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.end)
     ends = [m.end for m in ports]
     out: list[Mention] = []
-    for tok in doc:
+    for tok in tokens:
         if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
             continue
         if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
@@ -304,12 +310,13 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int]) -> lis
 LOAD_WORDS = frozenset({"load", "laden", "carry", "fill", "pack", "transport"})
 
 
-def _goods_of(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int]) -> list[Mention]:
+def _goods_of(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
+              tokens: list[Token]) -> list[Mention]:
     """"a train loaded with Lao corn", "carrying Russian goods": the country a train's goods come
     from, as an implied mention (its text is the country's name, so it never becomes an alias)."""
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
-    for tok in doc:
+    for tok in tokens:
         if tok.i in taken or tok.dep_ not in {"amod", "compound"} or (code := gazetteer.demonym(tok.text)) is None:
             continue
         goods = tok.head
