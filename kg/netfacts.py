@@ -48,6 +48,18 @@ LEG_FIELDS = ("trains", "from", "to", "crossings", "evidence")
 """The fields of a leg row after its IRI, in order."""
 
 
+PLACES_QUERY = """
+SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
+  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
+  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
+  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
+         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
+  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?type ?label
+"""
+"""The places of the network and of `kg places`: typed, labelled, mentioned or on a leg (kg.network, kg.sparql)."""
+
+
 def short(iri: str) -> str:
     """An IRI as the literal writes it: without the resource namespace, else in ``<...>``."""
     base = settings.resource

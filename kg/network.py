@@ -41,15 +41,7 @@ from ._errors import InputError, UnknownPlaceError
 from .centrality import betweenness, edge_betweenness
 from .gazetteer import Gazetteer, fold
 
-_PLACES = """
-SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
-  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
-  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
-  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
-         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
-  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
-} ORDER BY ?type ?label
-"""  # kg.sparql.PLACES_QUERY (a test keeps them equal): importing kg.sparql loads rdflib
+_PLACES = netfacts.PLACES_QUERY  # also kg.sparql's: one text, in a module that loads no rdflib
 _ALIASES = "SELECT DISTINCT ?p ?alt WHERE { ?p skos:altLabel ?alt }"
 _LEGS = """
 SELECT DISTINCT ?leg ?train ?from ?to ?evidence ?doc WHERE {

@@ -14,6 +14,7 @@ from rdflib.term import Identifier
 
 from . import settings
 from ._errors import InputError, QueryError
+from .netfacts import PLACES_QUERY
 from .rdf import PREFIXES
 from .store import code_only, open_store
 
@@ -418,15 +419,6 @@ def routes(*, store: str | Path | None = None) -> list[dict[str, Any]]:
     return out
 
 
-PLACES_QUERY = """
-SELECT DISTINCT ?place ?label ?type ?cc ?lat ?long WHERE {
-  ?place a ?cls ; rdfs:label ?label ; kgo:countryCode ?cc .
-  VALUES (?cls ?type) { (kgo:City "City") (kgo:Port "Port") (kgo:Country "Country") }
-  FILTER(EXISTS { ?place kgo:mentionedIn ?doc } || EXISTS { ?inside kgo:locatedIn ?place ; kgo:mentionedIn ?doc2 }
-         || EXISTS { ?leg kgo:fromPlace|kgo:toPlace|kgo:crosses ?place })
-  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
-} ORDER BY ?type ?label
-"""
 
 
 def places(*, store: str | Path | None = None) -> list[dict[str, Any]]:

@@ -142,7 +142,7 @@ def test_the_network_queries_use_kg_prefixes():
 def test_the_network_reads_the_places_kg_places_lists():
     from kg.sparql import PLACES_QUERY
 
-    assert network._PLACES == PLACES_QUERY, "keep kg.network._PLACES equal to kg.sparql.PLACES_QUERY"
+    assert network._PLACES is PLACES_QUERY, "kg.network and kg.sparql read places with one query text"
 
 
 def test_a_renamed_document_is_named_anew_in_the_network(seed_store, tmp_path, monkeypatch):
