@@ -2,8 +2,9 @@
 
 The same wire story republished by several sites (a headline changed, a paragraph cut, a
 sentence added) tells of the same trains.  Each article gets a MinHash signature of its word
-shingles (:func:`signature`, datasketch) stored with its document in the store
-(``kgo:minhash``), so a later build compares new articles with everything already stored.
+shingles (:func:`signature`: datasketch's ``affine32`` MinHash, computed here with numpy so
+that a build does not import datasketch and, through it, SciPy) stored with its document in the
+store (``kgo:minhash``), so a later build compares new articles with everything already stored.
 
 Two articles are copies when their estimated Jaccard similarity of 3-word shingles is at
 least :data:`kg.settings.duplicate_threshold` (0.5), or their normalised text is equal.  Two
@@ -20,9 +21,11 @@ graph still describes the whole train, so removing one copy leaves it with the o
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -45,12 +48,43 @@ def shingles(text: str, *, size: int = SHINGLE) -> set[str]:
 
 
 def signature(text: str) -> str:
-    """The MinHash signature of a text's shingles, as a short ASCII string for the store."""
-    from datasketch import MinHash
+    """The MinHash signature of a text's shingles, as a short ASCII string for the store.
 
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
-    return base64.b64encode(mh.hashvalues.astype("<u8").tobytes()).decode("ascii")
+    The values are those of ``datasketch.MinHash(num_perm=128, seed=1)`` (its default
+    ``affine32`` scheme) updated with the UTF-8 shingles: each shingle's SHA-1 (first four
+    bytes, little-endian) is mixed by the MurmurHash3 finalizer, then mapped by 128 affine
+    permutations ``a * h + b`` modulo 2**32; the signature keeps each permutation's minimum.
+    A test checks the equality against datasketch.
+    """
+    a, b = _permutations()
+    hv = _fmix32(np.frombuffer(b"".join(hashlib.sha1(s.encode("utf-8")).digest()[:4]
+                                        for s in shingles(text)), dtype="<u4").astype(np.uint32))
+    values = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    if hv.size:
+        values = np.minimum(values, (hv[:, None] * a[None, :] + b[None, :]).min(axis=0))
+    return base64.b64encode(values.astype("<u8").tobytes()).decode("ascii")
+
+
+_EMPTY = np.uint32(2**32 - 1)
+"""A permutation's value before any shingle (datasketch's "max hash")."""
+
+
+@cache
+def _permutations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations' odd multipliers and offsets, drawn as datasketch draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (a bijection), element-wise with wrap-around products."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 def _values(sig: str) -> np.ndarray:

@@ -1,0 +1,44 @@
+"""The build's faster paths give what the plain ones give (speed itself is measured in benchmarks/)."""
+
+from __future__ import annotations
+
+import base64
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.dedup import shingles, signature
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _datasketch_signature(text: str) -> str:
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=128, seed=1, scheme="affine32")
+    mh.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    return base64.b64encode(mh.hashvalues.astype("<u8").tobytes()).decode("ascii")
+
+
+def test_signature_equals_datasketch_minhash():
+    pytest.importorskip("datasketch", minversion="2.0")
+    rng = random.Random(7)
+    words = ["train", "Chengdu", "Łódź", "北京", "containers", "left", "for", "the", "x", "Ünïcode", "2024"]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += ["", "one", "two words", "a b c", "!!! ???"]
+    texts += [" ".join(rng.choices(words, k=rng.randint(1, 300))) for _ in range(40)]
+    for text in texts:
+        assert signature(text) == _datasketch_signature(text), text[:60]
+
+
+def test_a_build_imports_neither_datasketch_nor_scipy(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("A freight train left Chengdu for Lodz on Sunday with 50 containers.\n", encoding="utf-8")
+    code = ("import sys, kg\n"
+            f"kg.build([{str(article)!r}], store={str(tmp_path / 'store')!r})\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'datasketch', 'scipy'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
