@@ -42,3 +42,37 @@ def test_a_build_imports_neither_datasketch_nor_scipy(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'datasketch', 'scipy'}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _graphs(articles, *, nlp, gazetteer, batch_size):
+    from kg.dedup import signature as sig
+    from kg.extract import iter_extract
+    from kg.extract.reading import clean_text
+    from rdflib.namespace import PROV
+
+    from kg.rdf import article_graph, shared_graph
+
+    out = []
+    for article in iter_extract(articles, nlp=nlp, gazetteer=gazetteer, batch_size=batch_size):
+        graph = article_graph(article, version="test", signature=sig(clean_text(article.text)))
+        graph.remove((None, PROV.generatedAtTime, None))  # the build's clock, not a fact of the text
+        out.append((article.name, graph, shared_graph(article, countries=gazetteer.countries)))
+    return out
+
+
+@pytest.mark.parametrize("folder", ["seeds", "tests/data/fresh2"])
+def test_batched_parsing_gives_the_facts_of_one_article_at_a_time(nlp, gazetteer, folder):
+    """Whole batches through the parser and recogniser (the build's default) and each piece on
+    its own give isomorphic graphs, article by article."""
+    from rdflib.compare import isomorphic
+
+    from kg.extract.reading import read_article
+
+    paths = sorted((ROOT / folder).glob("*.txt"))
+    batched = _graphs([read_article(p) for p in paths], nlp=nlp, gazetteer=gazetteer, batch_size=64)
+    alone = _graphs([read_article(p) for p in paths], nlp=nlp, gazetteer=gazetteer, batch_size=1)
+    assert [name for name, _, _ in batched] == [p.name for p in paths]
+    for (name, graph, shared), (_, graph1, shared1) in zip(batched, alone, strict=True):
+        assert len(graph) > 10
+        assert isomorphic(graph, graph1), name
+        assert isomorphic(shared, shared1), name

@@ -110,7 +110,7 @@ def _put_back(doc: Doc, found: Doc, where: list[int]) -> None:
 
 
 def add_entities(pairs: Iterable[tuple[T, Doc]], *, nlp: Language, gazetteer: Gazetteer,
-                 batch_size: int = 16) -> Iterator[tuple[T, Doc]]:
+                 batch_size: int = 64) -> Iterator[tuple[T, Doc]]:
     """``(item, doc)`` pairs, in order, their documents (parsed without NER) given entities.
 
     Entities are set on the words rules read; ``batch_size`` documents' windows go through the
