@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from rdflib import Graph, URIRef
@@ -155,11 +156,30 @@ def build(
     from .inputs.spool import Spool
 
     started = time.perf_counter()
-    spool = Spool()
-    held, skipped = _spooled(paths, spool, fetcher)
+    dask = dask or settings.dask
+    early = workers > 1 and not dask
+    with _early_pool(workers, model) if early else contextlib.nullcontext() as pool:
+        spool = Spool()
+        held, skipped = _spooled(paths, spool, fetcher)
+        summary = _build(held, skipped, spool, store=store, model=model, force=force, validate=validate,
+                         workers=workers, dask=dask, progress=progress, pool=pool)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _early_pool(workers: int, model: str | None) -> contextlib.AbstractContextManager[Any]:
+    """The worker pool of ``--workers N``, started first so its start-up overlaps reading the inputs."""
+    from .runners import started_pool
+
+    return started_pool(workers, model=model)
+
+
+def _build(held: list[Held], skipped: list[str], spool: Spool, *, store: str | Path | None,
+           model: str | None, force: bool, validate: bool, workers: int, dask: str | None,
+           progress: Callable[[str, int, int], None] | None, pool: Any) -> BuildSummary:
+    """The body of :func:`build` once the inputs are spooled: extract what changed and store it."""
     articles = _one_per_document(held)
     version = extractor_version()
-    dask = dask or settings.dask
     with spool, open_store(store) as st:
         summary = BuildSummary(store=st.location, read=len(articles), skipped=skipped)
         known = _known(st)
@@ -178,7 +198,7 @@ def build(
             flush = _Flush(st)
             with st.deferred_summary():  # the summary is recounted once, after the last article
                 for done, article in enumerate(_extracted((spool.load(a) for a in todo), model=model,
-                                                          workers=workers, dask=dask), start=1):
+                                                          workers=workers, dask=dask, pool=pool), start=1):
                     sig, iris = _shared_trains(st, article, signatures, owners, summary)
                     graph = article_graph(article, version=version, signature=sig, train_iris=iris)
                     shared = shared_graph(article, countries=countries)
@@ -196,7 +216,6 @@ def build(
         summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
-    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -235,14 +254,14 @@ def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: S
 
 
 def _extracted(articles: Iterator[Article], *, model: str | None, workers: int,
-               dask: str | None) -> Iterator[Article]:
+               dask: str | None, pool: Any = None) -> Iterator[Article]:
     """The articles extracted by the runner the options name (see :mod:`kg.runners`)."""
     from . import runners
 
     if dask:
         return runners.run_dask(articles, address=dask, model=model)
     if workers > 1:
-        return runners.run_pool(articles, workers=workers, model=model)
+        return runners.run_pool(articles, workers=workers, model=model, pool=pool)
     return runners.run_local(articles, model=model)
 
 

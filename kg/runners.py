@@ -42,16 +42,38 @@ def run_local(articles: Iterable[Article], *, model: str | None = None) -> Itera
     yield from nlp_mod.zoned(nlp, articles, lambda chunk: iter_extract(chunk, nlp=nlp, gazetteer=gazetteer))
 
 
-def run_pool(articles: Iterable[Article], *, workers: int, model: str | None = None) -> Iterator[Article]:
-    """Extract in ``workers`` local processes (each loads the pipeline once)."""
+def run_pool(articles: Iterable[Article], *, workers: int, model: str | None = None,
+             pool: Any = None) -> Iterator[Article]:
+    """Extract in ``workers`` local processes (each loads the pipeline once).
+
+    ``pool``: one :func:`started_pool` gave, already warming up while the caller read its
+    inputs (else one is started here and closed at the end).
+    """
+    if pool is None:
+        with started_pool(workers, model=model) as own:
+            yield from run_pool(articles, workers=workers, model=model, pool=own)
+        return
+
+    def submit(batch: list[Article]) -> Any:
+        return pool.apply_async(extract_batch, (batch, model))
+
+    yield from _windowed(articles, submit, lambda job: job.get(), window=2 * workers)
+
+
+@contextmanager
+def started_pool(workers: int, *, model: str | None = None) -> Iterator[Any]:
+    """A pool of ``workers`` fresh processes that load the pipeline and gazetteer as soon as they start.
+
+    Started before a build reads its inputs and opens its store, the workers' start-up (an
+    interpreter, spaCy, the model: about 1.5 s) overlaps the parent's own.
+    """
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # a clean interpreter: no state (or threads) forked from the parent
-    with _one_thread_each(), ctx.Pool(workers, initializer=_warm, initargs=(model,)) as pool:
-        def submit(batch: list[Article]) -> Any:
-            return pool.apply_async(extract_batch, (batch, model))
-
-        yield from _windowed(articles, submit, lambda job: job.get(), window=2 * workers)
+    with _one_thread_each():
+        pool = ctx.Pool(workers, initializer=_warm, initargs=(model,))
+    with pool:
+        yield pool
 
 
 def run_dask(articles: Iterable[Article], *, address: str, model: str | None = None) -> Iterator[Article]:

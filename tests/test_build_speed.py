@@ -36,7 +36,8 @@ def test_signature_equals_datasketch_minhash():
 
 def test_a_build_imports_neither_datasketch_nor_scipy(tmp_path):
     article = tmp_path / "a.txt"
-    article.write_text("A freight train left Chengdu for Lodz on Sunday with 50 containers.\n", encoding="utf-8")
+    text = "A freight train left Chengdu for Lodz on Sunday with 50 containers.\n"
+    article.write_text(text, encoding="utf-8")
     code = ("import sys, kg\n"
             f"kg.build([{str(article)!r}], store={str(tmp_path / 'store')!r})\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'datasketch', 'scipy'}))\n")
@@ -45,11 +46,11 @@ def test_a_build_imports_neither_datasketch_nor_scipy(tmp_path):
 
 
 def _graphs(articles, *, nlp, gazetteer, batch_size):
+    from rdflib.namespace import PROV
+
     from kg.dedup import signature as sig
     from kg.extract import iter_extract
     from kg.extract.reading import clean_text
-    from rdflib.namespace import PROV
-
     from kg.rdf import article_graph, shared_graph
 
     out = []
