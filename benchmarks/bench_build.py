@@ -16,6 +16,7 @@ Usage::
     .venv/bin/python benchmarks/bench_build.py                 # speed: 300 articles, 0% and 50% background
     .venv/bin/python benchmarks/bench_build.py --rss 1000 10000  # peak RSS of kg build at 1k and 10k articles
     .venv/bin/python benchmarks/bench_build.py --rss 1000 10000 --against ../old  # and another checkout
+    .venv/bin/python benchmarks/bench_build.py --against ../old  # speed rows for another checkout too
 """
 
 from __future__ import annotations
@@ -137,14 +138,16 @@ def kg_build(corpus: Path, *extra: str, source: Path | None = None) -> tuple[flo
         shutil.rmtree(store, ignore_errors=True)
 
 
-def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None:
+def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against: Path | None = None) -> None:
     """Words/s of the baseline and both kg legs, ``rounds`` times each, legs in rotating order.
 
     The machine is shared and noisy: each round runs the three legs back to back (their order
     rotates from round to round), the ratios are taken within a round, and the median round is
     reported.  A second line gives the CPU seconds each leg used (user + system, workers
-    included) and their ratio, which a loaded machine disturbs far less than wall time.  kg's caches (the gazetteer) are warmed by an untimed build first, as they are
-    for every build after the first on a machine.
+    included) and their ratio, which a loaded machine disturbs far less than wall time.  kg's
+    caches (the gazetteer) are warmed by an untimed build first, as they are for every build
+    after the first on a machine.  With ``against`` (another checkout), its two kg legs run in
+    the same rounds and get rows of their own, so before and after share one machine state.
     """
     from kg.nlp import pick_model
 
@@ -153,6 +156,8 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None
         warm = Path(tmp) / "warm"
         make_corpus(warm, 2, background=0.0, sentences=2)
         kg_build(warm)
+        if against is not None:
+            kg_build(warm, source=against)
     print(f"model {model}; {n} articles of {sentences} sentences; words/s of the whole process; "
           f"median of {rounds} round(s); load average {os.getloadavg()[0]:.1f}")
     print(f"{'background':>10} {'words':>8} {'nlp.pipe':>9} {'kg build':>9} {'ratio':>6} "
@@ -162,30 +167,35 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int) -> None
             corpus = Path(tmp) / "corpus"
             words = make_corpus(corpus, n, background=bg, sentences=sentences)
             legs = {
-                "base": lambda: run([sys.executable, "-c", BASELINE, model, str(corpus)])[0],
-                "one": lambda: kg_build(corpus)[0],
-                "two": lambda: kg_build(corpus, "--workers", "2")[0],
+                "base": lambda c=corpus: run([sys.executable, "-c", BASELINE, model, str(c)])[0],
+                "one": lambda c=corpus: kg_build(c)[0],
+                "two": lambda c=corpus: kg_build(c, "--workers", "2")[0],
             }
+            if against is not None:
+                legs["old one"] = lambda c=corpus: kg_build(c, source=against)[0]
+                legs["old two"] = lambda c=corpus: kg_build(c, "--workers", "2", source=against)[0]
             names = list(legs)
             results: list[dict[str, float]] = []
             cpu: list[dict[str, float]] = []
             for r in range(rounds):
-                order = names[r % 3:] + names[:r % 3]
+                order = names[r % len(names):] + names[:r % len(names)]
                 results.append({})
                 cpu.append({})
                 for name in order:
                     results[-1][name] = legs[name]()
                     cpu[-1][name] = CPU[0]
-            ratio_one = statistics.median(x["base"] / x["one"] for x in results)
-            ratio_two = statistics.median(x["base"] / x["two"] for x in results)
-            med = {name: statistics.median(x[name] for x in results) for name in names}
-            print(f"{bg:>10.0%} {words:>8} {words / med['base']:>9.0f} {words / med['one']:>9.0f} "
-                  f"{ratio_one:>6.2f} {words / med['two']:>11.0f} {ratio_two:>6.2f}")
-            cpu_one = statistics.median(x["base"] / x["one"] for x in cpu)
-            cpu_two = statistics.median(x["base"] / x["two"] for x in cpu)
-            print(f"{'':>10} {'CPU s':>8} {statistics.median(x['base'] for x in cpu):>9.1f} "
-                  f"{statistics.median(x['one'] for x in cpu):>9.1f} {cpu_one:>6.2f} "
-                  f"{statistics.median(x['two'] for x in cpu):>11.1f} {cpu_two:>6.2f}")
+            rows = [("", "one", "two")] + ([(str(against), "old one", "old two")] if against else [])
+            for label, one, two in rows:
+                ratio_one = statistics.median(x["base"] / x[one] for x in results)
+                ratio_two = statistics.median(x["base"] / x[two] for x in results)
+                med = {name: statistics.median(x[name] for x in results) for name in names}
+                print(f"{bg:>10.0%} {words:>8} {words / med['base']:>9.0f} {words / med[one]:>9.0f} "
+                      f"{ratio_one:>6.2f} {words / med[two]:>11.0f} {ratio_two:>6.2f}  {label}")
+                cpu_one = statistics.median(x["base"] / x[one] for x in cpu)
+                cpu_two = statistics.median(x["base"] / x[two] for x in cpu)
+                print(f"{'':>10} {'CPU s':>8} {statistics.median(x['base'] for x in cpu):>9.1f} "
+                      f"{statistics.median(x[one] for x in cpu):>9.1f} {cpu_one:>6.2f} "
+                      f"{statistics.median(x[two] for x in cpu):>11.1f} {cpu_two:>6.2f}  {label}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
@@ -221,12 +231,12 @@ def main() -> None:
     ap.add_argument("--background", type=float, nargs="*", default=[0.0, 0.5])
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the three legs (median reported)")
     ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
-    ap.add_argument("--against", type=Path, help="with --rss: also measure this checkout's kg")
+    ap.add_argument("--against", type=Path, help="also measure this checkout's kg (same rounds)")
     args = ap.parse_args()
     if args.rss:
         rss(args.rss, sentences=3, background=0.67, against=args.against)
     else:
-        speed(args.articles, args.sentences, args.background, args.rounds)
+        speed(args.articles, args.sentences, args.background, args.rounds, against=args.against)
 
 
 if __name__ == "__main__":
