@@ -50,10 +50,12 @@ def load(model: str | None = None) -> Language:
     """Load (once per process) the trained pipeline named by :func:`pick_model`.
 
     Its attribute ruler is swapped for the same rules applied by table
-    (:mod:`kg.extract.fastruler`: identical annotations, an eighth of the time).
+    (:mod:`kg.extract.fastruler`: identical annotations, an eighth of the time) and its
+    lemmatizer remembers its answers per word form (:mod:`kg.extract.fastlemma`: same lemmas).
     """
     import spacy
 
+    from .extract import fastlemma
     from .extract.fastruler import install
 
     name = pick_model(model)
@@ -65,6 +67,7 @@ def load(model: str | None = None) -> Language:
             "--model with the name of an installed pipeline"
         ) from exc
     install(nlp)
+    fastlemma.install(nlp)
     return nlp
 
 

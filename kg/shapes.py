@@ -2,9 +2,11 @@
 
 pySHACL re-parses a SPARQL-based constraint for every focus node and walks its whole engine for
 each article: that was 42% of a build.  :func:`compile_shapes` reads ``ontology/shapes.ttl`` once
-and turns each shape into plain Python tests over an rdflib graph (the SPARQL constraints are
-prepared once and run once per graph).  It knows the SHACL Core parts the shapes use and refuses
-any other, so a new kind of constraint in the shapes cannot be skipped silently.
+and turns each shape into plain Python tests over an rdflib graph.  The SPARQL constraints run
+once per graph in Oxigraph (an in-memory ``pyoxigraph`` store of the graph's triples, only when
+the graph has nodes the shape targets): rdflib's SPARQL engine, its import and its query parser
+cost a build more than all the other checks together.  It knows the SHACL Core parts the shapes
+use and refuses any other, so a new kind of constraint in the shapes cannot be skipped silently.
 
 :func:`problems` only tells whether a graph breaks the shapes and where; the build then asks
 pySHACL (:func:`kg.validate.validate_graph`) for the full report of the few graphs that do, so the
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -57,7 +60,7 @@ class _Shape:
     targets: tuple[URIRef, ...]
     node_checks: tuple[Check, ...]
     properties: tuple[_PropertyCheck, ...]
-    sparql: tuple[object, ...]  # prepared rdflib queries selecting the failing $this
+    sparql: tuple[str, ...]  # SPARQL SELECT texts (with their PREFIX lines) giving the failing $this
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class CompiledShapes:
         """Every (focus node, path, shape) where ``data`` breaks a shape; empty when it conforms."""
         out: list[Problem] = []
         index = _Index(data)
+        oxigraph: _Oxigraph | None = None
         for shape in self.shapes:
             focus = {s for c in shape.targets for s in index.subjects(RDF.type, c)}
             for node in focus:
@@ -78,10 +82,10 @@ class CompiledShapes:
                 for prop in shape.properties:
                     if not all(check(index, node) for check in prop.checks):  # type: ignore[arg-type]
                         out.append(Problem(node, prop.path, shape.node))
-            for query in shape.sparql:
-                for row in data.query(query):  # type: ignore[call-overload]
-                    if row[0] in focus:
-                        out.append(Problem(row[0], None, shape.node))
+            if shape.sparql and focus:
+                oxigraph = oxigraph or _Oxigraph(index.triples)
+                for query in shape.sparql:
+                    out += [Problem(n, None, shape.node) for n in oxigraph.select(query) if n in focus]
         return out
 
 
@@ -95,7 +99,8 @@ class _Index:
     def __init__(self, data: Graph) -> None:
         self._out: dict[tuple[Node, Node], list[Node]] = {}
         self._typed: dict[Node, list[Node]] = {}
-        for s, p, o in data:
+        self.triples = list(data)
+        for s, p, o in self.triples:
             self._out.setdefault((s, p), []).append(o)
             if p == RDF.type:
                 self._typed.setdefault(o, []).append(s)
@@ -107,6 +112,50 @@ class _Index:
     def subjects(self, predicate: Node, cls: Node) -> list[Node]:
         """Nodes typed ``cls`` (``predicate`` is always rdf:type here)."""
         return self._typed.get(cls, [])
+
+
+
+class _Oxigraph:
+    """A graph's triples in an in-memory Oxigraph store, for its SPARQL constraints."""
+
+    def __init__(self, triples: list[tuple[Node, Node, Node]]) -> None:
+        import pyoxigraph as ox
+
+        named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+        types: dict[str, Any] = {}
+
+        def term(t: Node) -> object:
+            if type(t) is URIRef:
+                return named(t)
+            if type(t) is Literal:
+                if t.language:
+                    return literal(t, language=t.language)
+                dtype = str(t.datatype or XSD.string)
+                return literal(t, datatype=types.get(dtype) or types.setdefault(dtype, named(dtype)))
+            if isinstance(t, URIRef):
+                return named(str(t))
+            if isinstance(t, BNode):
+                return blank(str(t))
+            if isinstance(t, Literal):
+                return literal(str(t), language=t.language) if t.language else \
+                    literal(str(t), datatype=named(str(t.datatype or XSD.string)))
+            raise KgError(f"shapes: cannot hand the term {t!r} to Oxigraph")
+
+        self.store = ox.Store()
+        self.store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in triples])  # type: ignore[arg-type]
+
+    def select(self, query: str) -> list[Node]:
+        """The first column of a SELECT, as rdflib terms (IRIs and blank nodes: focus nodes)."""
+        import pyoxigraph as ox
+
+        out: list[Node] = []
+        for row in self.store.query(query):  # type: ignore[union-attr]
+            value = row[0]
+            if isinstance(value, ox.NamedNode):
+                out.append(URIRef(value.value))
+            elif isinstance(value, ox.BlankNode):
+                out.append(BNode(value.value))
+        return out
 
 
 @cache
@@ -239,15 +288,28 @@ def _number(term: Node) -> Decimal | None:
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _sparql(shapes: Graph, constraint: Node) -> object:
-    """A SPARQL-based constraint prepared once: it selects every failing ``$this`` at once."""
-    from rdflib.plugins.sparql import prepareQuery
+def _sparql(shapes: Graph, constraint: Node) -> str:
+    """A SPARQL-based constraint as one query text that selects every failing ``$this`` at once.
+
+    Its ``sh:prefixes`` become PREFIX lines of the text.
+
+    Raises
+    ------
+    KgError
+        When the constraint has no ``sh:select`` or its query does not parse.
+    """
+    import pyoxigraph as ox
 
     text = shapes.value(constraint, SH.select)
     if text is None:
         raise KgError(f"shapes: SPARQL constraint {constraint} has no sh:select")
-    ns = {}
+    lines = []
     for decl_holder in shapes.objects(constraint, SH.prefixes):
         for decl in shapes.objects(decl_holder, SH.declare):
-            ns[str(shapes.value(decl, SH.prefix))] = Namespace(str(shapes.value(decl, SH.namespace)))
-    return prepareQuery(str(text), initNs=ns)
+            lines.append(f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n")
+    query = "".join(sorted(lines)) + str(text)
+    try:
+        ox.Store().query(query)  # parsed now, so a broken constraint fails the compile, not a build
+    except SyntaxError as exc:
+        raise KgError(f"shapes: the SPARQL of constraint {constraint} does not parse: {exc}") from exc
+    return query

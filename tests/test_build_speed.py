@@ -35,12 +35,14 @@ def test_signature_equals_datasketch_minhash():
 
 
 def test_a_build_imports_neither_datasketch_nor_scipy(tmp_path):
+    """Nor rdflib's SPARQL engine: the shapes' SPARQL constraints run in Oxigraph."""
     article = tmp_path / "a.txt"
     text = "A freight train left Chengdu for Lodz on Sunday with 50 containers.\n"
     article.write_text(text, encoding="utf-8")
     code = ("import sys, kg\n"
             f"kg.build([{str(article)!r}], store={str(tmp_path / 'store')!r})\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'datasketch', 'scipy'}))\n")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'datasketch', 'scipy'}\n"
+            "             or m.startswith('rdflib.plugins.sparql')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -77,3 +79,48 @@ def test_batched_parsing_gives_the_facts_of_one_article_at_a_time(nlp, gazetteer
         assert len(graph) > 10
         assert isomorphic(graph, graph1), name
         assert isomorphic(shared, shared1), name
+
+
+LEMMA_TRICKY = ("The trains were leaving; it's been loaded, they'd gone. Running, ran, runs, better, best, "
+                "worse. Mice, geese, data, analyses. Chongqing's Xinjiang-bound services re-routed.\n\n  \n"
+                "I ain't gonna go, y'all. Whether it leaves or not, it can't, won't, shan't.")
+
+
+def test_cached_lemmatizer_sets_spacys_lemmas(nlp):
+    """The build's lemmatizer (one look-up per word, POS and morphology) writes the lemmas of
+    spaCy's own, on whole articles, twice over (the second time from its memo)."""
+    from spacy.attrs import LEMMA
+
+    from kg.extract.fastlemma import CachedLemmatizer
+    from kg.extract.reading import clean_text
+
+    cached = nlp.get_pipe("lemmatizer")
+    assert isinstance(cached, CachedLemmatizer)
+    texts = [clean_text(p.read_text(encoding="utf-8")) for folder in ("seeds", "tests/data/fresh2")
+             for p in sorted((ROOT / folder).glob("*.txt"))] + [LEMMA_TRICKY]
+    before = nlp.pipe_names[:nlp.pipe_names.index("lemmatizer")]
+    with nlp.select_pipes(enable=before):
+        docs = list(nlp.pipe(texts))
+    tokens = 0
+    for doc in docs:
+        theirs = cached.lemmatizer(doc.copy()).to_array([LEMMA]).tolist()
+        assert cached(doc.copy()).to_array([LEMMA]).tolist() == theirs, doc.text[:80]
+        assert cached(doc.copy()).to_array([LEMMA]).tolist() == theirs, doc.text[:80]
+        tokens += len(doc)
+    assert tokens > 3000 and len(cached.memo) > 500
+    lemmas = {t.text: t.lemma_ for t in cached(docs[-1].copy())}
+    assert lemmas["leaving"] == "leave" and lemmas["Mice"] == "mouse" and lemmas["ran"] == "run"
+    assert cached(nlp.make_doc("")).text == ""
+
+
+def test_cached_lemmas_survive_memory_zones(nlp):
+    """A lemma first met inside a memory zone is still readable from the memo after the zone."""
+    from kg.extract.fastlemma import CachedLemmatizer
+
+    cached = nlp.get_pipe("lemmatizer")
+    assert isinstance(cached, CachedLemmatizer)
+    text = "The zorbifications were glimbering past Qwertyville."
+    with nlp.memory_zone():
+        inside = [t.lemma_ for t in nlp(text)]
+    after = [t.lemma_ for t in nlp(text)]
+    assert after == inside and "zorbification" in after
