@@ -52,6 +52,8 @@ def load(model: str | None = None) -> Language:
     Its attribute ruler is swapped for the same rules applied by table
     (:mod:`kg.extract.fastruler`: identical annotations, an eighth of the time) and its
     lemmatizer remembers its answers per word form (:mod:`kg.extract.fastlemma`: same lemmas).
+    Components the package ships disabled (``en_core_web_sm``'s ``senter``: the parser sets
+    the sentences) are not loaded at all.
     """
     import spacy
 
@@ -60,7 +62,7 @@ def load(model: str | None = None) -> Language:
 
     name = pick_model(model)
     try:
-        nlp = spacy.load(name)
+        nlp = spacy.load(name, exclude=off_by_default(name))
     except OSError as exc:
         raise ModelError(
             f"cannot load spaCy pipeline {name!r}: {exc}. Install it with pip or pass "
@@ -69,6 +71,25 @@ def load(model: str | None = None) -> Language:
     install(nlp)
     fastlemma.install(nlp)
     return nlp
+
+
+def off_by_default(name: str) -> list[str]:
+    """Components an installed pipeline package ships disabled (its ``meta.json``), else none.
+
+    ``spacy.load`` still deserialises those; excluding them saves about a seventh of the load.
+    """
+    import json
+
+    from spacy import util
+
+    if not util.is_package(name):
+        return []
+    try:
+        meta = json.loads((util.get_package_path(name) / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    disabled = meta.get("disabled", [])
+    return [str(c) for c in disabled] if isinstance(disabled, list) else []
 
 
 def zoned(nlp: Language, items: Iterable[T], run: Callable[[Iterable[T]], Iterable[R]], *,

@@ -124,3 +124,13 @@ def test_cached_lemmas_survive_memory_zones(nlp):
         inside = [t.lemma_ for t in nlp(text)]
     after = [t.lemma_ for t in nlp(text)]
     assert after == inside and "zorbification" in after
+
+
+def test_the_build_pipeline_leaves_out_what_its_package_disables(nlp):
+    """``en_core_web_sm`` ships ``senter`` disabled (the parser sets sentences): not loaded."""
+    from kg.nlp import off_by_default, pick_model
+
+    assert "senter" in off_by_default(pick_model())
+    assert "senter" not in nlp.component_names
+    assert {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"} <= set(nlp.pipe_names)
+    assert off_by_default("not_a_package_xyz") == []

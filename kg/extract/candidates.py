@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ..gazetteer import DATA, Gazetteer, first_word, fold
-from .lexicon import LOADS, lexicon
+from ..gazetteer import DATA, Gazetteer
+from .lexicon import LOADS, lexicon, start_word
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -120,7 +120,7 @@ def is_candidate(doc: Doc, start: int, end: int, gazetteer: Gazetteer, *, after_
         if low in cues or low in continues:
             return True
         if text[:1].isupper() and not tok.is_stop:  # "In", "At": sentence-initial words, not places
-            word = first_word(fold(text))
+            word = start_word(text)
             if word in starts or word in blocked or gazetteer.demonym(text):
                 return True
     return False

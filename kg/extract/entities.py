@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..gazetteer import Gazetteer, first_word, fold
+from ..gazetteer import Gazetteer
+from .lexicon import start_word
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -48,7 +49,7 @@ def needs_entity(tok: Token, gazetteer: Gazetteer) -> bool:
         return False
     if tok.pos_ == "PROPN" or not tok.is_sent_start:
         return True
-    word = first_word(fold(text))
+    word = start_word(text)
     return word in gazetteer.starts or word in gazetteer.blocked_starts or gazetteer.demonym(text) is not None
 
 

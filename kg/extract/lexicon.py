@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from ..gazetteer import DATA
+from ..gazetteer import DATA, first_word, fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -18,6 +18,17 @@ NUMBER_WORDS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1,
 }
+@lru_cache(maxsize=1 << 16)
+def start_word(text: str) -> str:
+    """``first_word(fold(text))``: the folded first word of a token, the gazetteer's index key.
+
+    Remembered per text: candidate sentences, entity windows and place mentions each ask it of
+    every capitalised token, and ``fold`` (Unicode normalisation, a regular expression) is the
+    dearer part.
+    """
+    return first_word(fold(text))
+
+
 LOADS = frozenset({"container", "containers", "teu", "teus", "tonne", "tonnes", "ton", "tons", "box", "boxes"})
 
 

@@ -13,8 +13,9 @@ import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, first_word, fold
+from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, fold
 from ..model import Mention
+from .lexicon import start_word
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -107,11 +108,11 @@ def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        word = first_word(fold(tok.text))
-        port_of = tok.lower_ == "port" and i + 2 < len(tokens) and tokens[i + 1].lower_ == "of" \
-            and tokens[i + 2].text[:1].isupper()
-        if not port_of and (not tok.text[:1].isupper() or tok.pos_ == "DET"
-                            or word not in starts and word not in blocked_starts):
+        text = tok.text
+        port_of = len(text) == 4 and tok.lower_ == "port" and i + 2 < len(tokens) \
+            and tokens[i + 1].lower_ == "of" and tokens[i + 2].text[:1].isupper()
+        if not port_of and (not text[:1].isupper() or tok.pos_ == "DET"
+                            or (word := start_word(text)) not in starts and word not in blocked_starts):
             i += 1
             continue
         for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
