@@ -280,18 +280,37 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+def _plain(value: str) -> Literal:
+    """A simple literal (``xsd:string``), built as ``Literal(value)`` builds it without its checks.
+
+    ``Literal.__new__`` casts, normalises and validates the lexical form (4 µs a term); for a
+    simple literal it ends with exactly these four attributes, so they are set directly
+    (tests/test_store_decode.py compares both ways on every term of the seed store).
+    """
+    out = str.__new__(Literal, value)
+    out._language = None
+    out._datatype = None
+    out._value = value
+    out._ill_typed = None
+    return out
+
+
 def from_ox(term: object) -> Node | None:
-    """A pyoxigraph term (or None for an unbound variable) as an rdflib term."""
+    """A pyoxigraph term (or None for an unbound variable) as an rdflib term.
+
+    IRIs and simple literals, most of what answers hold, skip rdflib's checks: Oxigraph has
+    already parsed and validated them (``URIRef(value)`` only warns about an invalid IRI).
+    """
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return str.__new__(URIRef, term.value)
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
         if datatype in (_XSD_STRING, _LANG_STRING):
-            return Literal(term.value)
+            return _plain(term.value)
         return Literal(term.value, datatype=datatype)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
