@@ -45,7 +45,8 @@ def test_every_term_of_the_seed_store_decodes_as_rdflib_builds_it(seed_store):
 
 @pytest.mark.parametrize("term", [
     ox.Literal(""), ox.Literal("Ürümqi – Duisburg\n\"quoted\" \\ back"), ox.Literal("x", language="zh-hans"),
-    ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")), ox.Literal("2020-01-01", datatype=ox.NamedNode(XSD + "date")),
+    ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+    ox.Literal("2020-01-01", datatype=ox.NamedNode(XSD + "date")),
     ox.Literal("not a date", datatype=ox.NamedNode(XSD + "date")), ox.NamedNode("https://example.org/a%20b#frag"),
     ox.BlankNode("b0"),
 ])
@@ -57,5 +58,6 @@ def test_query_rows_hold_equal_terms_through_the_store(seed_store):
     text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
     with open_store(seed_store, read_only=True) as st:
         rows = [tuple(r) for r in st.query(text)]
-        raw = [tuple(_slow(s[v]) for v in ("s", "p", "o")) for s in st.ox.query(text, use_default_graph_as_union=True)]
+        answer = st.ox.query(text, use_default_graph_as_union=True)
+        raw = [tuple(_slow(s[v]) for v in ("s", "p", "o")) for s in answer]
     assert len(rows) > 500 and rows == raw
