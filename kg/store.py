@@ -21,10 +21,11 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDFS, BNode, Graph, Literal, URIRef
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node, Variable
 
 from . import settings
@@ -323,7 +324,7 @@ def to_result(answer: object) -> Result:
         out = Result("ASK")
         out.askAnswer = bool(answer)
     elif isinstance(answer, ox.QuerySolutions):
-        out = Result("SELECT")
+        out = _Solutions("SELECT")
         out.vars = [Variable(v.value) for v in answer.variables]
         out.bindings = _bindings(answer, out.vars)
     elif isinstance(answer, ox.QueryTriples):
@@ -335,6 +336,30 @@ def to_result(answer: object) -> Result:
     else:
         raise QueryError(f"unexpected query answer {answer!r}")
     return out
+
+
+class _Solutions(Result):
+    """A SELECT result whose rows share one column index.
+
+    rdflib's :class:`~rdflib.query.ResultRow` builds a fresh ``{name: position}`` dict for every
+    row (a quarter of the time kg spends reading a 20,000-row answer); here the rows are the
+    same tuples with one shared, read-only index.  Everything else is rdflib's ``Result``.
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.type != "SELECT" or not self._genbindings:
+            yield from super().__iter__()
+            return
+        names = list(self.vars or [])
+        labels = {str(v): i for i, v in enumerate(names)}
+        new = tuple.__new__
+        for b in self._genbindings:
+            if b:  # as rdflib: an empty binding {} is no row
+                self._bindings.append(b)
+                row = new(ResultRow, [b.get(v) for v in names])
+                row.labels = labels
+                yield row
+        self._genbindings = None
 
 
 def _bindings(answer: ox.QuerySolutions, names: list[Variable]) -> Iterator[dict[Variable, Node | None]]:

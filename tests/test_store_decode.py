@@ -61,3 +61,20 @@ def test_query_rows_hold_equal_terms_through_the_store(seed_store):
         answer = st.ox.query(text, use_default_graph_as_union=True)
         raw = [tuple(_slow(s[v]) for v in ("s", "p", "o")) for s in answer]
     assert len(rows) > 500 and rows == raw
+
+
+def test_rows_behave_as_rdflib_result_rows(seed_store):
+    from rdflib.query import ResultRow
+    from rdflib.term import Variable
+
+    text = "SELECT ?d ?name ?none WHERE { ?d kgo:fileName ?name OPTIONAL { ?d kgo:nothing ?none } } ORDER BY ?name"
+    with open_store(seed_store, read_only=True) as st:
+        result = st.query(text)
+        rows = list(result)
+        again = list(result)  # a second pass reads the kept bindings
+    assert len(rows) >= 5 and rows == again
+    for row, binding in zip(rows, result.bindings, strict=True):
+        expected = ResultRow(binding, [Variable("d"), Variable("name"), Variable("none")])
+        assert isinstance(row, ResultRow) and tuple(row) == tuple(expected)
+        assert row.name == row["name"] == row[1] == expected.name and row.none is None
+        assert row.asdict() == expected.asdict()
