@@ -191,35 +191,51 @@ def _build(held: list[Held], skipped: list[str], spool: Spool, *, store: str | P
         stale = _stale(known, todo)
         legacy = {iri for iri in known if is_legacy_document(iri)}  # a build writes none, drops some
         if todo:
-            from .dedup import stored_signatures, train_owners
-            from .gazetteer import default
-
-            signatures, owners = stored_signatures(st), train_owners(st)
-            countries = default().countries
-            flush = _Flush(st)
             with st.deferred_summary():  # the summary is recounted once, after the last article
-                for done, article in enumerate(_extracted((spool.load(a) for a in todo), model=model,
-                                                          workers=workers, dask=dask, pool=pool), start=1):
-                    doc = document_iri(article)
-                    sig, iris, digests = _shared_trains(st, article, signatures, owners, summary)
-                    graph = article_graph(article, version=version, signature=sig, train_iris=iris)
-                    shared = shared_graph(article, countries=countries)
-                    if not validate or _conforms(article.name, graph, shared, summary):
-                        gone = stale.get(article.name, [])
-                        st.replace_graph(doc, graph, shared=shared, drop=gone, new=str(doc) not in known)
-                        flush.wrote(len(graph) + len(shared))
-                        summary.routes_added += len(article.routes)
-                        signatures.add(str(doc), sig)
-                        owners.written(str(doc), [str(t) for t in iris.values()], digests=digests)
-                        legacy.difference_update(gone)
-                    if progress is not None:
-                        progress(article.name, done, len(todo))
+                _write(st, todo, spool, summary, known=known, stale=stale, legacy=legacy,
+                       version=version, model=model, validate=validate, workers=workers, dask=dask,
+                       progress=progress, pool=pool)
         summary.extracted = len(todo)
         counts = st.count()
     summary.legacy = len(legacy)
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
     return summary
+
+
+def _write(st: GraphStore | RemoteStore, todo: list[Held], spool: Spool, summary: BuildSummary, *,
+           known: dict[str, tuple[str, str, str]], stale: dict[str, list[str]], legacy: set[str],
+           version: str, model: str | None, validate: bool, workers: int, dask: str | None,
+           progress: Callable[[str, int, int], None] | None, pool: Any) -> None:
+    """Extract the articles of ``todo`` and write each to the store as soon as it is extracted.
+
+    What the writes need in memory (the stored signatures and trains, kept up to date) lives
+    only here, so it is freed before the summary of the build is recounted (the last and
+    highest point of a build's memory).  ``legacy`` loses the legacy documents that articles
+    replace.
+    """
+    from .dedup import stored_signatures, train_owners
+    from .gazetteer import default
+
+    signatures, owners = stored_signatures(st), train_owners(st)
+    countries = default().countries
+    flush = _Flush(st)
+    articles = _extracted((spool.load(a) for a in todo), model=model, workers=workers, dask=dask, pool=pool)
+    for done, article in enumerate(articles, start=1):
+        doc = document_iri(article)
+        sig, iris, digests = _shared_trains(st, article, signatures, owners, summary)
+        graph = article_graph(article, version=version, signature=sig, train_iris=iris)
+        shared = shared_graph(article, countries=countries)
+        if not validate or _conforms(article.name, graph, shared, summary):
+            gone = stale.get(article.name, [])
+            st.replace_graph(doc, graph, shared=shared, drop=gone, new=str(doc) not in known)
+            flush.wrote(len(graph) + len(shared))
+            summary.routes_added += len(article.routes)
+            signatures.add(str(doc), sig)
+            owners.written(str(doc), [str(t) for t in iris.values()], digests=digests)
+            legacy.difference_update(gone)
+        if progress is not None:
+            progress(article.name, done, len(todo))
 
 
 def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: Signatures,
