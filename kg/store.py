@@ -224,6 +224,7 @@ class GraphStore(_Common):
         finally:
             self._defer = outer
             if not outer:
+                self.flush()  # the recount writes a fact per marked node: free the memory tables first
                 self.finish_summary()
 
     def has_pending(self) -> bool:
