@@ -92,7 +92,7 @@ class _Common:
 
         A triple held by two graphs (a place fact told by two articles) counts twice: the count
         streams over the quads, where counting distinct triples would hold every triple of the
-        store in a hash set (30 MiB at 150k triples, the peak of a 10,000-article build).
+        store in a hash set (about 30 MiB at 136,000 triples: the peak of a 10,000-article build).
         """
         row = next(iter(self.query(
             "SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?t) AS ?trains) "
