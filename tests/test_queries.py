@@ -103,7 +103,7 @@ BOUND = [
     ("routes_from", {"place": "zhengzhou"}), ("trains_through", {"place": "Kazakhstan"}),
     ("trains_through", {"place": "Horgos"}),
     ("transit_order", {"first": "Kazakhstan", "second": "Uzbekistan"}),
-    ("route_evidence", {"a": "Nantong", "b": "Hairatan"}),
+    ("route_evidence", {"a": "Nantong", "b": "Hairatan"}), ("route_evidence", {"a": "hairatan", "b": "NANTONG"}),
     ("cargo_by_destination_country", {"country": "KZ"}),
     ("countries_crossed", {"country": "Kazakhstan"}), ("places_in_country", {"country": "kz"}),
     ("busiest_transit_points", {"type": "Country"}), ("routes_by_year", {"year": "2020"}),
