@@ -91,14 +91,14 @@ def _values(sig: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(sig), dtype="<u8")
 
 
-_NEVER = np.uint64(2**64 - 1)
-"""Stands for a signature of another length: MinHash values stay below 2**32, so it never matches."""
+def _row(sig: str) -> np.ndarray | None:
+    """A stored signature as a matrix row of 32-bit values (None: one of another length, matching nothing).
 
-
-def _row(sig: str) -> np.ndarray:
-    """A stored signature as a matrix row (one of another length matches nothing)."""
+    MinHash values stay below 2**32 (they are stored as 64-bit integers for datasketch's sake),
+    so 32 bits hold them exactly: half the memory of the stored form.
+    """
     values = _values(sig)
-    return values if values.shape == (NUM_PERM,) else np.full(NUM_PERM, _NEVER, dtype="<u8")
+    return values.astype(np.uint32) if values.shape == (NUM_PERM,) else None
 
 
 def similarity(a: str, b: str) -> float:
@@ -109,46 +109,56 @@ def similarity(a: str, b: str) -> float:
     return float(np.mean(va == vb))
 
 
+CHUNK_ROWS = 1024
+"""Signatures per block of :class:`Signatures` (1,024 rows of 128 32-bit values: 512 KiB a block)."""
+
+
 class Signatures:
     """Signatures of the stored articles (document IRI -> signature), searched for copies.
 
-    The signatures are held as one matrix (a row per article: 1 KiB, so 10 MiB for 10,000
-    articles), so a search is one vectorised comparison however many articles the store holds.
-    The matrix grows by doubling, not by a copy per article added; the signature strings are
-    not kept (they would take 1.4 KiB more per article).
+    The signatures are held as blocks of :data:`CHUNK_ROWS` rows of 32-bit values (a row per
+    article: 512 bytes, so 5 MiB for 10,000 articles), so a search is one vectorised comparison
+    per block however many articles the store holds.  A new block is added when the last is
+    full: memory grows by one block at a time and nothing is ever copied (a matrix grown by
+    doubling held up to twice the rows it used, and three times during the copy).  The
+    signature strings are not kept (they would take 1.4 KiB more per article).
     """
 
     def __init__(self, known: Mapping[str, str]) -> None:
-        self._docs = list(known)
-        self._row = {d: i for i, d in enumerate(self._docs)}
-        self._matrix = np.zeros((max(len(self._docs), 64), NUM_PERM), dtype="<u8")
-        for i, d in enumerate(self._docs):
-            self._matrix[i] = _row(known[d])
+        self._docs: list[str] = []
+        self._row: dict[str, int] = {}
+        self._blocks: list[np.ndarray] = []
+        self._valid: list[np.ndarray] = []
+        for d, sig in known.items():
+            self.add(d, sig)
 
     def add(self, doc: str, sig: str) -> None:
         """Remember an article just written."""
         row = _row(sig)
-        if doc in self._row:
-            self._matrix[self._row[doc]] = row
-            return
-        if len(self._docs) == len(self._matrix):
-            self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
-        self._row[doc] = len(self._docs)
-        self._matrix[len(self._docs)] = row
-        self._docs.append(doc)
+        at = self._row.get(doc)
+        if at is None:
+            at = self._row[doc] = len(self._docs)
+            self._docs.append(doc)
+            if at // CHUNK_ROWS == len(self._blocks):
+                self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
+                self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
+        block, i = divmod(at, CHUNK_ROWS)
+        self._blocks[block][i] = 0 if row is None else row
+        self._valid[block][i] = row is not None
 
     @property
     def nbytes(self) -> int:
-        """Bytes the signature matrix takes."""
-        return int(self._matrix.nbytes)
+        """Bytes the signature blocks take."""
+        return sum(int(b.nbytes + v.nbytes) for b, v in zip(self._blocks, self._valid, strict=True))
 
     def copy_of(self, doc: str, sig: str, *, threshold: float | None = None) -> tuple[str, float] | None:
         """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``."""
         limit = settings.duplicate_threshold if threshold is None else threshold
-        mine = _values(sig)
-        if not self._docs or mine.shape != (NUM_PERM,):
+        mine = _row(sig)
+        if not self._docs or mine is None:
             return None
-        scores = (self._matrix[: len(self._docs)] == mine).mean(axis=1)
+        scores = np.concatenate([(b == mine).mean(axis=1) for b in self._blocks])[: len(self._docs)]
+        scores[~np.concatenate(self._valid)[: len(self._docs)]] = -1.0
         if doc in self._row:
             scores[self._row[doc]] = -1.0
         best = int(np.argmax(scores))
@@ -271,18 +281,32 @@ def stored_train_keys(st: Any, doc: str) -> dict[tuple[Any, ...], str]:
     return out
 
 
+def key_digest(key: tuple[Any, ...]) -> bytes:
+    """A short fingerprint of a :func:`train_key` (16 bytes of BLAKE2b of its ``repr``).
+
+    Keys are tuples of strings, floats and None, whose ``repr`` is exact, so equal keys have
+    equal digests; a build keeps the digests of the trains it writes instead of the keys (about
+    1 KiB each) or reading them back from the store.
+    """
+    return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).digest()
+
+
 @dataclass
 class TrainOwners:
     """Which articles' graphs describe each train, indexed by the train IRI's article part.
 
     Read once per build (:func:`train_owners`) and kept up to date as articles are written, so
-    that an article never mints an IRI a copy of an earlier version of it still holds.
+    that an article never mints an IRI a copy of an earlier version of it still holds.  The
+    trains written by this build also keep their key's :func:`key_digest`, so that the trains
+    of a copy written earlier in the build are known without reading its graph back
+    (:meth:`keys_of`): a read of freshly written data fills RocksDB's block caches.
     """
 
     by_prefix: dict[str, dict[str, set[str]]]
 
     def __post_init__(self) -> None:
         self._trains_of: dict[str, set[str]] = {}
+        self._digest: dict[str, bytes] = {}
         for group in self.by_prefix.values():
             for train, docs in group.items():
                 for doc in docs:
@@ -297,8 +321,8 @@ class TrainOwners:
         """Train IRIs starting with ``prefix`` that articles other than ``doc`` describe."""
         return {t for t, docs in self.by_prefix.get(prefix, {}).items() if docs - {doc}}
 
-    def written(self, doc: str, trains: Iterable[str]) -> None:
-        """Record that ``doc``'s graph now describes exactly ``trains``.
+    def written(self, doc: str, trains: Iterable[str], *, digests: Mapping[str, bytes] | None = None) -> None:
+        """Record that ``doc``'s graph now describes exactly ``trains`` (with their key digests, if given).
 
         Only the trains ``doc`` described before are visited (not every stored train), so
         recording an article costs the same however large the store is.
@@ -307,6 +331,21 @@ class TrainOwners:
             self.by_prefix.get(self.prefix(t), {}).get(t, set()).discard(doc)
         for t in trains:
             self.add(t, doc)
+        self._digest.update(digests or {})
+
+    def keys_of(self, doc: str) -> dict[bytes, str] | None:
+        """Key digest -> train IRI of every train ``doc`` describes (None: one of them was not written).
+
+        A train this build did not write has no digest here: the caller reads the keys of that
+        article's trains from the store (:func:`stored_train_keys`).
+        """
+        trains = self._trains_of.get(doc, set())
+        if not all(t in self._digest for t in trains):
+            return None
+        out: dict[bytes, str] = {}
+        for t in sorted(trains):  # as stored_train_keys: of two trains with one key, the first
+            out.setdefault(self._digest[t], t)
+        return out
 
     def add(self, train: str, doc: str) -> None:
         """Record that ``doc``'s graph describes ``train``."""

@@ -61,6 +61,7 @@ class BuildSummary:
     trains: int = 0
     places: int = 0
     triples: int = 0
+    """Triples stored over all graphs (a fact two articles tell counts twice: see GraphStore.count)."""
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -79,7 +80,7 @@ class BuildSummary:
             f"documents   {self.documents}",
             f"trains      {self.trains}",
             f"places      {self.places}",
-            f"triples     {self.triples}",
+            f"triples     {self.triples} in all graphs (a fact told by two articles counts for each)",
             *([f"skipped     {len(self.skipped)} input(s) with no article"] if self.skipped else []),
             *([f"older       {self.legacy} article(s) stored by an older kg under their file names: "
                "build their files again (kg build PATHS) to replace them"] if self.legacy else []),
@@ -188,69 +189,95 @@ def _build(held: list[Held], skipped: list[str], spool: Spool, *, store: str | P
         _rename_moved(st, [a for a in articles if id(a) not in chosen], known)
         summary.unchanged = len(articles) - len(todo)
         stale = _stale(known, todo)
+        legacy = {iri for iri in known if is_legacy_document(iri)}  # a build writes none, drops some
         if todo:
-            from .gazetteer import default
-
-            from .dedup import stored_signatures, train_owners
-
-            signatures, owners = stored_signatures(st), train_owners(st)
-            countries = default().countries
-            flush = _Flush(st)
             with st.deferred_summary():  # the summary is recounted once, after the last article
-                for done, article in enumerate(_extracted((spool.load(a) for a in todo), model=model,
-                                                          workers=workers, dask=dask, pool=pool), start=1):
-                    sig, iris = _shared_trains(st, article, signatures, owners, summary)
-                    graph = article_graph(article, version=version, signature=sig, train_iris=iris)
-                    shared = shared_graph(article, countries=countries)
-                    if not validate or _conforms(article.name, graph, shared, summary):
-                        st.replace_graph(document_iri(article), graph, shared=shared,
-                                         drop=stale.get(article.name, []))
-                        flush.wrote(len(graph) + len(shared))
-                        summary.routes_added += len(article.routes)
-                        signatures.add(str(document_iri(article)), sig)
-                        owners.written(str(document_iri(article)), [str(t) for t in iris.values()])
-                    if progress is not None:
-                        progress(article.name, done, len(todo))
+                _write(st, todo, spool, summary, known=known, stale=stale, legacy=legacy,
+                       version=version, model=model, validate=validate, workers=workers, dask=dask,
+                       progress=progress, pool=pool)
         summary.extracted = len(todo)
         counts = st.count()
-        summary.legacy = sum(is_legacy_document(iri) for iri in _known(st))
+    summary.legacy = len(legacy)
     summary.documents, summary.trains = counts["documents"], counts["trains"]
     summary.places, summary.triples = counts["places"], counts["triples"]
     return summary
 
 
+def _write(st: GraphStore | RemoteStore, todo: list[Held], spool: Spool, summary: BuildSummary, *,
+           known: dict[str, tuple[str, str, str]], stale: dict[str, list[str]], legacy: set[str],
+           version: str, model: str | None, validate: bool, workers: int, dask: str | None,
+           progress: Callable[[str, int, int], None] | None, pool: Any) -> None:
+    """Extract the articles of ``todo`` and write each to the store as soon as it is extracted.
+
+    What the writes need in memory (the stored signatures and trains, kept up to date) lives
+    only here, so it is freed before the summary of the build is recounted (the last and
+    highest point of a build's memory).  ``legacy`` loses the legacy documents that articles
+    replace.
+    """
+    from .dedup import stored_signatures, train_owners
+    from .gazetteer import default
+
+    signatures, owners = stored_signatures(st), train_owners(st)
+    countries = default().countries
+    flush = _Flush(st)
+    articles = _extracted((spool.load(a) for a in todo), model=model, workers=workers, dask=dask, pool=pool)
+    for done, article in enumerate(articles, start=1):
+        doc = document_iri(article)
+        sig, iris, digests = _shared_trains(st, article, signatures, owners, summary)
+        graph = article_graph(article, version=version, signature=sig, train_iris=iris)
+        shared = shared_graph(article, countries=countries)
+        if not validate or _conforms(article.name, graph, shared, summary):
+            gone = stale.get(article.name, [])
+            st.replace_graph(doc, graph, shared=shared, drop=gone, new=str(doc) not in known)
+            flush.wrote(len(graph) + len(shared))
+            summary.routes_added += len(article.routes)
+            signatures.add(str(doc), sig)
+            owners.written(str(doc), [str(t) for t in iris.values()], digests=digests)
+            legacy.difference_update(gone)
+        if progress is not None:
+            progress(article.name, done, len(todo))
+
+
 def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: Signatures,
-                   owners: TrainOwners, summary: BuildSummary) -> tuple[str, dict[int, URIRef]]:
-    """The article's signature, and the IRIs of its trains.
+                   owners: TrainOwners, summary: BuildSummary,
+                   ) -> tuple[str, dict[int, URIRef], dict[str, bytes]]:
+    """The article's signature, the IRIs of its trains, and each train IRI's key digest.
 
     Where the article copies a stored one (:mod:`kg.dedup`), a train told by both takes the
     stored train's IRI; every other train its own (never one another article's graph holds).
+    The copy's trains come from ``owners`` when this build wrote it (most copies in a big
+    build copy an article of the same build), else from its graph in the store.
     """
-    from .dedup import article_train_key, signature, stored_train_keys
+    from .dedup import article_train_key, key_digest, signature, stored_train_keys
     from .extract.reading import clean_text
 
     doc = str(document_iri(article))
     sig = signature(clean_text(article.text))
     copy = signatures.copy_of(doc, sig)
-    try:
-        theirs = stored_train_keys(st, copy[0]) if copy else {}
-    except StoreError as exc:
-        raise StoreError(f"{exc}; the articles written so far are whole, so run the command again once "
-                         "the store is back") from exc
+    theirs = owners.keys_of(copy[0]) if copy else {}
+    if theirs is None:
+        try:
+            theirs = {key_digest(k): t for k, t in stored_train_keys(st, copy[0]).items()}  # type: ignore[index]
+        except StoreError as exc:
+            raise StoreError(f"{exc}; the articles written so far are whole, so run the command again once "
+                             "the store is back") from exc
     taken = owners.taken(doc, owners.prefix(str(train_iri(URIRef(doc), 0))))
     iris: dict[int, URIRef] = {}
+    digests: dict[str, bytes] = {}
     for n, routes in train_groups(article):
-        key = article_train_key(routes)
+        full = article_train_key(routes)
+        key = key_digest(full)
         if key in theirs:
             iris[n] = URIRef(theirs.pop(key))
-            continue
-        own = train_iri(URIRef(doc), n)
-        if str(own) in taken:  # a copy still holds this number for a train this version no longer tells
-            own = URIRef(f"{own}-{hashlib.sha256(repr(key).encode()).hexdigest()[:8]}")
-        iris[n] = own
+        else:
+            own = train_iri(URIRef(doc), n)
+            if str(own) in taken:  # a copy still holds this number for a train this version no longer tells
+                own = URIRef(f"{own}-{hashlib.sha256(repr(full).encode()).hexdigest()[:8]}")
+            iris[n] = own
+        digests[str(iris[n])] = key
     if copy:
         summary.copies[article.name] = (copy[0], round(copy[1], 3))
-    return sig, iris
+    return sig, iris, digests
 
 
 def _extracted(articles: Iterator[Article], *, model: str | None, workers: int,
