@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -114,35 +113,16 @@ class _Index:
         return self._typed.get(cls, [])
 
 
-
 class _Oxigraph:
     """A graph's triples in an in-memory Oxigraph store, for its SPARQL constraints."""
 
     def __init__(self, triples: list[tuple[Node, Node, Node]]) -> None:
         import pyoxigraph as ox
 
-        named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
-        types: dict[str, Any] = {}
-
-        def term(t: Node) -> object:
-            if type(t) is URIRef:
-                return named(t)
-            if type(t) is Literal:
-                if t.language:
-                    return literal(t, language=t.language)
-                dtype = str(t.datatype or XSD.string)
-                return literal(t, datatype=types.get(dtype) or types.setdefault(dtype, named(dtype)))
-            if isinstance(t, URIRef):
-                return named(str(t))
-            if isinstance(t, BNode):
-                return blank(str(t))
-            if isinstance(t, Literal):
-                return literal(str(t), language=t.language) if t.language else \
-                    literal(str(t), datatype=named(str(t.datatype or XSD.string)))
-            raise KgError(f"shapes: cannot hand the term {t!r} to Oxigraph")
+        from .store import to_ox
 
         self.store = ox.Store()
-        self.store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in triples])  # type: ignore[arg-type]
+        self.store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples])  # type: ignore[arg-type]
 
     def select(self, query: str) -> list[Node]:
         """The first column of a SELECT, as rdflib terms (IRIs and blank nodes: focus nodes)."""

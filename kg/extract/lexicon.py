@@ -18,6 +18,8 @@ NUMBER_WORDS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1,
 }
+
+
 @lru_cache(maxsize=1 << 16)
 def start_word(text: str) -> str:
     """``first_word(fold(text))``: the folded first word of a token, the gazetteer's index key.
