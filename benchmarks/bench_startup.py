@@ -1,6 +1,6 @@
 """Start-up time of read-only commands against the import floor, medians of N runs, in one run.
 
-Usage: python benchmarks/bench_startup.py [BIG_STORE] [--baseline CHECKOUT]
+Usage: python benchmarks/bench_startup.py [BIG_STORE] [--baseline CHECKOUT] [--runs N]
 
 On the seed store: ``kg --help``, ``kg query``, ``kg path`` and ``kg central`` against the floor
 ``python -c "import rdflib, networkx, typer"`` (target: path and central <= 1.5x).  With
@@ -9,6 +9,10 @@ BIG_STORE (e.g. the ~1M-quad store ``bench_store.py --keep DIR`` leaves), also w
 route network cached (the first command of a changed store pays for reading it: shown too).
 ``--baseline CHECKOUT`` runs the same commands from another checkout of kg (``PYTHONPATH``), e.g.
 the main branch, for before/after figures in the same run.
+
+The runs of a row are interleaved (floor, kg, baseline, floor, kg, ...) and each row's ratio is
+against the floor measured beside it: on these noisy 2-core machines a figure taken a minute
+after another can differ by 30%, which is more than the changes it is meant to show.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 7
+RUNS = 11
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS, cwd: str | Path = ROOT) -> float:
@@ -34,6 +38,17 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS, c
         subprocess.run(cmd, check=True, capture_output=True, cwd=cwd, env=env)
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
+
+
+def interleaved(cmds: list[tuple[list[str], dict[str, str] | None, str | Path]], runs: int = RUNS) -> list[float]:
+    """Median wall time of each ``(cmd, env, cwd)``, their runs taken in turn so noise hits all alike."""
+    samples: list[list[float]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for i, (cmd, env, cwd) in enumerate(cmds):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, cwd=cwd, env=env)
+            samples[i].append(time.perf_counter() - t)
+    return [statistics.median(s) for s in samples]
 
 
 def _env(checkout: str | None, cache: str) -> dict[str, str]:
@@ -54,6 +69,11 @@ def _pair(store: str) -> tuple[str, str]:
 
 def main() -> None:
     args = sys.argv[1:]
+    runs = RUNS
+    if "--runs" in args:
+        i = args.index("--runs")
+        runs = int(args[i + 1])
+        del args[i:i + 2]
     baseline = None
     if "--baseline" in args:
         i = args.index("--baseline")
@@ -70,24 +90,27 @@ def main() -> None:
         "kg path Nantong Hairatan": [*kg, "path", "Nantong", "Hairatan", "--store", str(store)],
         "kg central": [*kg, "central", "--store", str(store)],
     }
-    floor = timed([sys.executable, "-c", "import rdflib, networkx, typer"])
+    floor_cmd = ([sys.executable, "-c", "import rdflib, networkx, typer"], None, ROOT)
+    floor = timed(floor_cmd[0], runs=runs)
     spacy = timed([sys.executable, "-c", "import spacy"], runs=3)
     legs = ["kg"] + (["baseline"] if baseline else [])
-    print(f"{'command (seed store)':42} " + " ".join(f"{leg + ' s':>11} {'x floor':>8}" for leg in legs))
-    print(f"{'floor: import rdflib, networkx, typer':42} {floor:11.3f} {1.0:8.2f}")
-    print(f"{'import spacy (what read commands avoid)':42} {spacy:11.3f} {spacy / floor:8.2f}")
+    print(f"runs interleaved with the floor, median of {runs}; each ratio is against its row's floor")
+    print(f"{'command (seed store)':42} {'floor s':>8} " + " ".join(f"{leg + ' s':>11} {'x floor':>8}" for leg in legs))
+    print(f"{'floor: import rdflib, networkx, typer':42} {floor:8.3f}")
+    print(f"{'import spacy (what read commands avoid)':42} {floor:8.3f} {spacy:11.3f} {spacy / floor:8.2f}")
     for name, cmd in rows.items():
-        cells = []
-        for checkout in [None, baseline][: len(legs)]:
-            t = timed(cmd, _env(checkout, cache), cwd=checkout or ROOT)
-            cells.append(f"{t:11.3f} {t / floor:8.2f}")
-        print(f"{name:42} " + " ".join(cells), flush=True)
+        checkouts = [None, baseline][: len(legs)]
+        row_floor, *times = interleaved(
+            [floor_cmd] + [(cmd, _env(c, cache), c or ROOT) for c in checkouts], runs=runs
+        )
+        cells = [f"{t:11.3f} {t / row_floor:8.2f}" for t in times]
+        print(f"{name:42} {row_floor:8.3f} " + " ".join(cells), flush=True)
     if big:
         a, b = _pair(big)
-        print(f"\non {big} (path {a} -> {b}); whole process, median of {RUNS // 2} runs, network cached:")
+        print(f"\non {big} (path {a} -> {b}); whole process, median of {max(runs // 2, 1)} runs, network cached:")
         for name, cmd, runs in [
-            (f"kg path {a} {b}", [*kg, "path", a, b, "--store", big], RUNS // 2),
-            ("kg central --metric betweenness", [*kg, "central", "--metric", "betweenness", "--store", big], RUNS // 2),
+            (f"kg path {a} {b}", [*kg, "path", a, b, "--store", big], max(runs // 2, 1)),
+            ("kg central --metric betweenness", [*kg, "central", "--metric", "betweenness", "--store", big], max(runs // 2, 1)),
         ]:
             cells = []
             for checkout in [None, baseline][: len(legs)]:
