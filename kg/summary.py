@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import XSD, URIRef
 
 from .rdf import KGO, KGR
 
@@ -167,6 +167,14 @@ def marks_of(triples: Iterable[tuple[object, object, object]]) -> str:
     return f"GRAPH {_P} {{ {body} }}" if nodes else ""
 
 
+def mark_quads(triples: Iterable[tuple[object, object, object]]) -> list[ox.Quad]:
+    """The quads :func:`marks_of` writes, for ``Store.extend``."""
+    nodes = {str(t) for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)}
+    mark, pending = ox.NamedNode(str(KGO.summaryPending)), ox.NamedNode(str(PENDING_GRAPH))
+    true = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
+    return [ox.Quad(ox.NamedNode(n), mark, true, pending) for n in sorted(nodes)]
+
+
 def finish_operations() -> list[str]:
     """Operations marking the countries of marked places, recomputing the marked nodes' facts,
     and dropping the marks."""
@@ -181,5 +189,5 @@ def rebuild_update() -> str:
                         *recompute_operations(pending=False)])
 
 
-__all__ = ["PENDING_GRAPH", "SUMMARY_GRAPH", "finish_operations", "mark_stored", "marks_of",
+__all__ = ["PENDING_GRAPH", "SUMMARY_GRAPH", "finish_operations", "mark_quads", "mark_stored", "marks_of",
            "rebuild_update", "recompute_operations"]

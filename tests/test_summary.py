@@ -164,3 +164,32 @@ def test_marks_left_by_a_cut_off_build_are_finished_by_the_next_writable_open(se
     with open_store(store):
         pass
     _assert_right(store, tmp_path)
+
+
+def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp_path):
+    """``new`` under a deferred summary takes ``Store.extend``: the same quads and marks as the update."""
+    from rdflib import XSD, Graph, Literal, URIRef
+
+    from kg.rdf import KGO, KGR
+
+    doc, place = KGR["doc/q"], KGR["place/geonames/1"]
+    g, shared = Graph(), Graph()
+    g.add((doc, KGO.fileName, Literal('a "quoted"\nname.txt')))
+    g.add((doc, KGO.mentions, place))
+    g.add((place, KGO.label, Literal("Łódź", lang="pl")))
+    g.add((doc, KGO.wordCount, Literal(12, datatype=XSD.integer)))
+    shared.add((place, KGO.countryCode, Literal("PL")))
+
+    def written(new: bool) -> tuple[set[str], set[str]]:
+        store = tmp_path / f"new-{new}"
+        with open_store(store) as st:
+            with st.deferred_summary():
+                st.replace_graph(doc, g, shared=shared, new=new)
+                quads = {str(q) for q in st.ox}  # with the marks, before the summary is recounted
+            assert not st.has_pending()
+        return quads, _summary(store)
+
+    extended, updated = written(True), written(False)
+    assert extended == updated
+    quads = extended[0]
+    assert any(str(PENDING_GRAPH) in q and "summaryPending" in q for q in quads)
