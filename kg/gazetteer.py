@@ -28,10 +28,11 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -106,7 +107,7 @@ class Gazetteer:
     """
 
     def __init__(self, *, cities: bool = True) -> None:
-        self._index: dict[str, list[tuple[int, Place]]] = {}
+        self._index: dict[str, list[tuple[int, Place]]] | _Index = {}
         self.countries: dict[str, Place] = {}
         self._capitals: dict[str, str] = {}
         self._demonyms: dict[str, str] = {}
@@ -114,6 +115,7 @@ class Gazetteer:
         self.blocked: frozenset[str] = _read_blocklist()
         self._starts: frozenset[str] | None = None
         self._compact: dict[str, str] | None = None
+        self._fuzzy_rows: tuple[tuple[str, int], ...] | None = None  # read back from the cache
         self._load_countries()
         curated_ids = self._load_curated()
         if cities:
@@ -124,6 +126,7 @@ class Gazetteer:
         key = fold(name)
         if not key or key in self.blocked and place.type != "Country":
             return
+        assert isinstance(self._index, dict), "a gazetteer read from the cache is not added to"
         entries = self._index.setdefault(key, [])
         if all(p.key != place.key for _, p in entries):
             entries.append((priority, place))
@@ -264,6 +267,8 @@ class Gazetteer:
     @cached_property
     def _fuzzy_pool(self) -> dict[str, Place]:
         """Names typo tolerance may correct to: curated places and cities of 100,000 or more."""
+        if self._fuzzy_rows is not None and isinstance(self._index, _Index):
+            return {key: self._index.place(row) for key, row in self._fuzzy_rows}
         pool: dict[str, Place] = {}
         for key, entries in self._index.items():
             for prio, place in sorted(entries, key=lambda e: e[0]):
@@ -422,8 +427,8 @@ def default() -> Gazetteer:
     """The process-wide gazetteer with GeoNames cities.
 
     Building it from the data files takes 2-5 s; the built index is kept in
-    :data:`kg.settings.cache_dir` (``gazetteer-KEY.pickle``) and read back in about 0.3 s by
-    every later build and every worker process.  The key hashes kg's version, this module, the
+    :data:`kg.settings.cache_dir` (``gazetteer-KEY.marshal``) and read back in about 0.15 s by
+    every later build and every worker process (:func:`_freeze`).  The key hashes kg's version, this module, the
     data files and the GeoNames tables it reads, so any change to them builds it afresh;
     ``KG_CACHE_DIR=off`` turns the cache off.
     """
@@ -446,14 +451,14 @@ def _cache_file() -> Path | None:
     """Where the built default gazetteer is cached, named by what it is built from (None: off)."""
     import hashlib
     import importlib.util
-    import pickle
+    import marshal
     import sys
 
     from . import __version__, settings
 
     if settings.cache_dir == "off":
         return None
-    h = hashlib.sha256(repr((__version__, sys.version_info[:2], pickle.HIGHEST_PROTOCOL,
+    h = hashlib.sha256(repr((__version__, sys.version_info[:2], marshal.version, _CACHE_FORMAT,
                              settings.min_town_population)).encode())
     for f in (Path(__file__), *(DATA / name for name in _CACHED_DATA)):
         h.update(f.read_bytes())
@@ -465,42 +470,171 @@ def _cache_file() -> Path | None:
             if f.is_file():
                 st = f.stat()
                 h.update(repr((name, st.st_size, st.st_mtime_ns)).encode())
-    return Path(settings.cache_dir) / f"gazetteer-{h.hexdigest()[:16]}.pickle"
+    return Path(settings.cache_dir) / f"gazetteer-{h.hexdigest()[:16]}.marshal"
+
+
+_FIELDS = ("key", "label", "type", "country", "lat", "lon", "geonameid", "wikidata", "population", "aliases")
+"""A :class:`Place`'s fields in the order of its constructor: a row of the cache."""
+_CACHE_FORMAT = 2
+"""Version of the cache's layout (1 was a pickle of the whole object)."""
+_STALE_DAYS = 14
+"""Other gazetteer cache files (other versions, settings) unread this long are removed on a save."""
+
+
+class _Index:
+    """The name index of a gazetteer read back from its cache (read-only, like a ``dict``).
+
+    A name maps to a flat ``(priority, row, priority, row, ...)`` tuple, and a row becomes a
+    :class:`Place` the first time a lookup returns it: reading the cache makes no Place at all,
+    where a pickle made all 65k (and 200k objects in all, 0.8 s a process), most of which a
+    build never looks up.
+    """
+
+    __slots__ = ("_entries", "_made", "_rows")
+
+    def __init__(self, entries: dict[str, tuple[int, ...]], rows: list[tuple[object, ...]]) -> None:
+        self._entries = entries
+        self._rows = rows
+        self._made: dict[int, Place] = {}
+
+    def place(self, row: int) -> Place:
+        """The Place of one row (the same object every time)."""
+        made = self._made.get(row)
+        if made is None:
+            made = self._made[row] = Place(*self._rows[row])  # type: ignore[arg-type]
+        return made
+
+    def get(self, key: str, default: list[tuple[int, Place]] | None = None) -> list[tuple[int, Place]] | None:
+        """The (priority, place) entries of a folded name, or ``default``."""
+        flat = self._entries.get(key)
+        if flat is None:
+            return default
+        return [(flat[i], self.place(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+    def __getitem__(self, key: str) -> list[tuple[int, Place]]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def items(self) -> Iterator[tuple[str, list[tuple[int, Place]]]]:
+        """Every name with its entries (makes every Place: only for building derived tables)."""
+        return ((key, self[key]) for key in self._entries)
+
+
+def _freeze(gazetteer: Gazetteer) -> dict[str, object]:
+    """The gazetteer as plain values ``marshal`` writes: places as rows, each stored once.
+
+    Names refer to places by row number; so do the country, largest-city and typo tables.  The
+    lookup tables a build uses (:meth:`Gazetteer.prepare`) are computed first and kept.
+    """
+    gazetteer.prepare()
+    rows: list[tuple[object, ...]] = []
+    numbers: dict[int, int] = {}
+    kept: list[Place] = []  # keeps the objects alive, so that their id() stays theirs
+
+    def row(place: Place) -> int:
+        n = numbers.get(id(place))
+        if n is None:
+            n = numbers[id(place)] = len(rows)
+            rows.append(tuple(getattr(place, f) for f in _FIELDS))
+            kept.append(place)
+        return n
+
+    index = {key: tuple(x for prio, place in entries for x in (prio, row(place)))
+             for key, entries in gazetteer._index.items()}
+    return {
+        "format": _CACHE_FORMAT,
+        "rows": rows,
+        "index": index,
+        "countries": {code: row(p) for code, p in gazetteer.countries.items()},
+        "largest": {code: row(p) for code, p in gazetteer._largest.items()},
+        "fuzzy": tuple((key, row(p)) for key, p in gazetteer._fuzzy_pool.items()),
+        "capitals": dict(gazetteer._capitals),
+        "demonyms": dict(gazetteer._demonyms),
+        "blocked": frozenset(gazetteer.blocked),
+        "blocked_starts": frozenset(gazetteer.blocked_starts),
+        "starts": frozenset(gazetteer.starts),
+        "compact": dict(gazetteer.compact_names),
+    }
+
+
+def _thaw(state: dict[str, Any]) -> Gazetteer:
+    """The gazetteer :func:`_freeze` gave ``state`` for (its index lazy, see :class:`_Index`)."""
+    index = _Index(state["index"], state["rows"])
+    gazetteer = Gazetteer.__new__(Gazetteer)
+    gazetteer._index = index
+    gazetteer.countries = {code: index.place(n) for code, n in state["countries"].items()}
+    gazetteer._largest = {code: index.place(n) for code, n in state["largest"].items()}
+    gazetteer._fuzzy_rows = tuple(state["fuzzy"])
+    gazetteer._capitals = state["capitals"]
+    gazetteer._demonyms = state["demonyms"]
+    gazetteer.blocked = state["blocked"]
+    gazetteer._starts = state["starts"]
+    gazetteer._compact = state["compact"]
+    gazetteer.__dict__["blocked_starts"] = state["blocked_starts"]
+    return gazetteer
 
 
 def _load_cached(path: Path) -> Gazetteer | None:
     """The cached gazetteer, or None when there is none or it cannot be read."""
     import gc
-    import pickle
+    import marshal
+    import os
 
     collecting = gc.isenabled()
-    gc.disable()  # unpickling makes ~200k small objects: collections on the way take 5x the time
+    gc.disable()  # loading makes ~300k tuples and strings: collections on the way multiply the time
     try:
-        with open(path, "rb") as fh:
-            found = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        state = marshal.loads(path.read_bytes())
+        if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
+            return None
+        found = _thaw(state)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     finally:
         if collecting:
             gc.enable()
-    return found if isinstance(found, Gazetteer) else None
+    try:
+        os.utime(path)  # read: not stale (see _STALE_DAYS)
+    except OSError:
+        pass
+    return found
 
 
 def _save_cached(path: Path, gazetteer: Gazetteer) -> None:
-    """Write the cache file beside others (temporary file, rename); a failure only costs speed."""
+    """Write the cache file beside others (temporary file, rename); a failure only costs speed.
+
+    Other gazetteer cache files in the folder that nothing has read for :data:`_STALE_DAYS`
+    days (left by older versions of kg or other settings, 9 MB each) are removed.
+    """
+    import marshal
     import os
-    import pickle
     import tempfile
+    import time
 
     try:
+        data = marshal.dumps(_freeze(gazetteer))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(gazetteer, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(data)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except OSError:
+        old = time.time() - _STALE_DAYS * 86_400
+        for other in path.parent.glob("gazetteer-*"):
+            if other != path and other.is_file() and other.stat().st_mtime < old:
+                other.unlink(missing_ok=True)
+    except (OSError, ValueError):
         pass
