@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import NamespaceManager
 
 from . import __version__
 from ._errors import InputError, StoreError
@@ -296,29 +295,12 @@ def _conforms(name: str, graph: Graph, shared: Graph, summary: BuildSummary) -> 
     """Whether one article's facts meet the shapes; its problems go into ``summary`` either way."""
     from .validate import check_graph
 
-    found = check_graph(_union(graph, shared))
+    found = check_graph(graph, shared)
     summary.problems += [f"{name}: {v.line()}" for v in found]
     if any(v.severity == "Violation" for v in found):
         summary.refused.append(name)
         return False
     return True
-
-
-def _union(*graphs: Graph) -> Graph:
-    """The graphs' triples in one graph, sharing one set of namespace bindings.
-
-    ``graph + other`` builds rdflib's ~30 default bindings anew for each result: a twentieth
-    of a whole build went there.
-    """
-    out = Graph(namespace_manager=_namespaces())
-    for g in graphs:
-        out += g
-    return out
-
-
-@cache
-def _namespaces() -> NamespaceManager:
-    return NamespaceManager(Graph())
 
 
 def remove(names: Iterable[str], *, store: str | Path | None = None) -> list[str]:

@@ -68,8 +68,11 @@ class CompiledShapes:
 
     shapes: tuple[_Shape, ...]
 
-    def problems(self, data: Graph) -> list[Problem]:
-        """Every (focus node, path, shape) where ``data`` breaks a shape; empty when it conforms."""
+    def problems(self, data: Graph | Iterable[tuple[Node, Node, Node]]) -> list[Problem]:
+        """Every (focus node, path, shape) where ``data`` breaks a shape; empty when it conforms.
+
+        ``data`` is a graph or its distinct triples.
+        """
         out: list[Problem] = []
         index = _Index(data)
         oxigraph: _Oxigraph | None = None
@@ -95,7 +98,7 @@ class _Index:
     rdflib's store.
     """
 
-    def __init__(self, data: Graph) -> None:
+    def __init__(self, data: Graph | Iterable[tuple[Node, Node, Node]]) -> None:
         self._out: dict[tuple[Node, Node], list[Node]] = {}
         self._typed: dict[Node, list[Node]] = {}
         self.triples = list(data)

@@ -107,3 +107,21 @@ def test_an_unknown_shacl_feature_is_refused():
             sh:property [ sh:path <urn:p> ; sh:languageIn ( "en" ) ] .""", format="turtle")
     with pytest.raises(Exception, match="does not compile"):
         compile_shapes(shapes)
+
+
+
+def test_check_graph_of_two_graphs_is_the_verdict_on_their_union(seed_store):
+    """A build checks an article's graph with its shared facts without making their union first."""
+    whole = Graph().parse(data=export(fmt="turtle", store=seed_store), format="turtle")
+    triples = sorted(whole)
+    first, second = Graph(), Graph()
+    for i, t in enumerate(triples):  # a third in each, a third in both
+        (first if i % 3 == 0 else second).add(t)
+        if i % 3 == 1:
+            first.add(t)
+    assert check_graph(first, second) == check_graph(whole) == []
+    assert check_graph(first) != [], "half the facts alone break shapes: the second graph matters"
+    train = next(whole.subjects(RDF.type, KGO.Train))
+    second.add((train, KGO.journeyDays, Literal("500.0", datatype=XSD.decimal)))
+    broken = whole + second
+    assert check_graph(first, second) == check_graph(broken) == validate_graph(broken) != []
