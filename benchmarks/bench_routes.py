@@ -35,7 +35,8 @@ def _rows(st, text: str, terms: dict) -> tuple[list[tuple[str, ...]], float]:  #
 def main() -> None:
     args = sys.argv[1:]
     opts = {args[i]: args[i + 1] for i in range(len(args) - 1) if args[i].startswith("--")}
-    store = next(a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or not args[i - 1].startswith("--")))
+    store = next(a for i, a in enumerate(args)
+                 if not a.startswith("--") and (i == 0 or not args[i - 1].startswith("--")))
     rev, runs = opts.get("--rev", "main"), int(opts.get("--runs", "5"))
     names = opts.get("--names", "routes_from").split(",")
     with open_store(store) as st:
@@ -44,8 +45,10 @@ def main() -> None:
             st.rebuild_summary()
             print(f"summary rebuilt with this tree's kg/summary.py in {time.perf_counter() - t:.1f} s")
     with open_store(store, read_only=True) as st:
-        port = str(next(iter(st.query("SELECT ?l WHERE { ?p a kgo:Port ; skos:prefLabel ?l } ORDER BY ?l LIMIT 1")))[0])
-        print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the start; rev {rev} vs this tree, p50 of {runs}")
+        first = "SELECT ?l WHERE { ?p a kgo:Port ; skos:prefLabel ?l } ORDER BY ?l LIMIT 1"
+        port = str(next(iter(st.query(first)))[0])
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the start; rev {rev} vs this tree, "
+              f"p50 of {runs}")
         print(f"{'query':16} {'bindings':24} {'rows':>7} {'old ms':>9} {'new ms':>9} {'x':>6}")
         for name in names:
             old = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:queries/{name}.rq"],
@@ -61,7 +64,8 @@ def main() -> None:
                         times[label].append(seconds)
                         answers[label] = rows
                 assert sorted(answers["old"]) == sorted(answers["new"]), f"{name} {bindings}: rows differ"
-                assert sorted(_rows(st, substitute(new, terms), {})[0]) == sorted(answers["new"]), "substitute"
+                sent = _rows(st, substitute(new, terms), {})[0]  # the text a server is sent
+                assert sorted(sent) == sorted(answers["new"]), f"{name} {bindings}: substitute"
                 o, n = (statistics.median(times[k]) * 1000 for k in ("old", "new"))
                 shown = ", ".join(f"{k}={v}" for k, v in bindings.items()) or "(none)"
                 print(f"{name:16} {shown:24} {len(answers['new']):7} {o:9.1f} {n:9.1f} {o / n:6.1f}")
