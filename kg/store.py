@@ -671,6 +671,12 @@ def substitute(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     written where the variable is: ``(TERM AS ?v)`` in the top projection, ``(TERM)`` in
     ``GROUP BY``, ``TERM`` elsewhere (never after ``AS``).  Terms are serialised by rdflib, and
     only the variable's own tokens outside strings, IRIs and comments are replaced.
+
+    A subquery projecting the variable bare (``{ SELECT ?v ?x WHERE ...}``) no longer projects
+    it: its every use inside is the term, and the top projection gives the term to every row,
+    as a substitution does (``(TERM AS ?v)`` there would bring ``?v`` into the WHERE clause,
+    which a top ``(TERM AS ?v)`` may then not override).  A projection of nothing else becomes
+    ``(TERM AS ?v)``.
     """
     if not bindings:
         return sparql
@@ -680,13 +686,18 @@ def substitute(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         raise QueryError("cannot find the WHERE clause to bind variables into")
     head = re.search(r"(?<![A-Za-z0-9])SELECT(?![A-Za-z0-9])", code[:at], re.I)
     names = "|".join(re.escape(k) for k in bindings)
+    token = rf"[?$]({names})(?![\w])"
     out, last = [], 0
-    for m in re.finditer(rf"[?$]({names})(?![\w])", code):
+    for m in re.finditer(token, code):
         before = code[:m.start()]
         if re.search(r"\bAS\s*$", before, re.I):
             continue
         term = _n3(m.group(1), bindings[m.group(1)])
-        if head is not None and head.end() <= m.start() < at:
+        if (projection := _subquery_projection(code, at, m.start())) is not None:
+            rest = re.sub(token, " ", projection)
+            alone = not re.sub(r"(?i)\b(?:DISTINCT|REDUCED)\b", " ", rest).strip()
+            text = f"({term} AS ?{m.group(1)})" if alone else ""
+        elif head is not None and head.end() <= m.start() < at:
             text = f"({term} AS ?{m.group(1)})"
         elif re.search(r"\bGROUP\s+BY(?:\s|[?$\w(),\"\']|\s)*$", before, re.I) and "}" not in before[before.upper().rfind("GROUP"):]:
             text = f"({term})"
@@ -695,6 +706,29 @@ def substitute(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         out += [sparql[last:m.start()], text]
         last = m.end()
     return "".join(out) + sparql[last:]
+
+
+def _subquery_projection(code: str, at: int, pos: int) -> str | None:
+    """The projection of the subquery whose ``SELECT`` clause holds a bare variable at ``pos``.
+
+    None when ``pos`` is not there or is inside parentheses (an expression); ``code`` is blanked
+    by :func:`code_only`, ``at`` is the top WHERE brace.
+    """
+    selects = list(re.finditer(r"(?<![A-Za-z0-9])SELECT(?![A-Za-z0-9])", code[at:pos], re.I))
+    if not selects:
+        return None
+    select = selects[-1]
+    start = at + select.end()
+    between = code[start:pos]
+    if "{" in between or "}" in between or re.search(r"(?<![A-Za-z0-9])WHERE(?![A-Za-z0-9])", between, re.I):
+        return None
+    if between.count("(") != between.count(")"):
+        return None
+    ends = [i for i in (code.find("{", pos),) if i >= 0]
+    where = re.search(r"(?<![A-Za-z0-9])WHERE(?![A-Za-z0-9])", code[pos:], re.I)
+    if where is not None:
+        ends.append(pos + where.start())
+    return code[start:min(ends)] if ends else None
 
 
 def _n3(name: str, term: Identifier) -> str:

@@ -18,7 +18,9 @@ queries aggregate, once, as plain triples (so the queries stay plain SPARQL on a
 - ``?leg kgo:crossingNames "Kazakhstan, Uzbekistan"``: the countries it crosses, in order;
 - ``?train kgo:destinationNames "A, B"``: its destinations' labels, sorted; and
   ``kgo:originName``, ``kgo:destinationName`` (one per destination): the labels themselves
-  (an ``OPTIONAL`` over one pattern is looked up row by row, over a path it is not).
+  (an ``OPTIONAL`` over one pattern is looked up row by row, over a path it is not);
+- ``?train kgo:documentName "a.txt"``: its source documents' file names (``routes_from``
+  joins them by hashing).
 
 Counts are kept right on every write: :meth:`kg.store.GraphStore.replace_graph` and
 ``remove_graph`` mark every node of the graphs they drop and add (and the countries of marked
@@ -109,6 +111,18 @@ _KINDS += [
      f"SELECT DISTINCT ?t ?name WHERE {{ {{R}} GRAPH ?g {{ ?t kgo:{prop} ?x }} GRAPH ?h {{ ?x rdfs:label ?name }} }}",
      f"SELECT DISTINCT ?t ?name WHERE {{ {_scan('?t ?x', f'?t kgo:{prop} ?x')} {_scan('?x ?name', '?x rdfs:label ?name')} }}")
     for name, prop in (("originName", "origin"), ("destinationName", "destination"))
+]
+
+# a train's document file names, kept on the train (routes_from lists them through one-pattern
+# subqueries, hash joins, instead of a path looked up row by row); evidence texts are not copied:
+# a sentence's text is stored once (tests/test_sentences.py), and its two patterns hash as well
+_KINDS += [
+    ("t", (f"kgo:{name}",), f"?t kgo:{name} ?v .",
+     f"SELECT DISTINCT ?t ?v WHERE {{ {{R}} GRAPH ?g {{ ?t kgo:{link} ?x }} "
+     f"GRAPH ?h {{ ?x kgo:{prop} ?v }} }}",
+     f"SELECT DISTINCT ?t ?v WHERE {{ {_scan('?t ?x', f'?t kgo:{link} ?x')} "
+     f"{_scan('?x ?v', f'?x kgo:{prop} ?v')} }}")
+    for name, link, prop in (("documentName", "sourceDocument", "fileName"),)
 ]
 
 # one kgo:CargoFlow per (destination country, cargo kind); its IRI is a hash of the two
