@@ -35,6 +35,7 @@ from .summary import (
     PENDING_GRAPH,
     SUMMARY_GRAPH,
     finish_operations,
+    mark_document_trains,
     mark_quads,
     mark_stored,
     marks_of,
@@ -71,11 +72,19 @@ class _Common:
         return list(dict.fromkeys(found))
 
     def rename_document(self, doc: str, name: str) -> None:
-        """Give a stored document a new file name (``kgo:fileName`` and ``rdfs:label``), in its own graph."""
+        """Give a stored document a new file name (``kgo:fileName`` and ``rdfs:label``), in its own graph.
+
+        Its trains are marked, and their summary facts (``kgo:documentName``) computed again in
+        the same update, unless a deferred summary (:meth:`GraphStore.deferred_summary`) does it later.
+        """
         d, lit = str(ox.NamedNode(str(doc))), str(to_ox(Literal(name)))  # serialised by Oxigraph: escaped
-        self.update(f"DELETE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . {d} <{RDFS.label}> ?l }} }} "
-                    f"INSERT {{ GRAPH {d} {{ {d} <{KGO.fileName}> {lit} . {d} <{RDFS.label}> {lit} }} }} "
-                    f"WHERE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . OPTIONAL {{ {d} <{RDFS.label}> ?l }} }} }}")
+        ops = [f"DELETE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . {d} <{RDFS.label}> ?l }} }} "
+               f"INSERT {{ GRAPH {d} {{ {d} <{KGO.fileName}> {lit} . {d} <{RDFS.label}> {lit} }} }} "
+               f"WHERE {{ GRAPH {d} {{ {d} <{KGO.fileName}> ?n . OPTIONAL {{ {d} <{RDFS.label}> ?l }} }} }}",
+               mark_document_trains(str(doc))]
+        if not getattr(self, "_defer", False):
+            ops += finish_operations()
+        self.update(" ;\n".join(ops))
 
     def has_summary(self) -> bool:
         """Whether the store holds the summary graph (:mod:`kg.summary`), or is empty."""

@@ -174,6 +174,12 @@ def mark_stored(graph: str) -> list[str]:
             f"INSERT {{ GRAPH {_P} {{ ?x {_MARK} true }} }} WHERE {{ GRAPH {g} {{ ?s ?p ?x }} FILTER(isIRI(?x)) }}"]
 
 
+def mark_document_trains(doc: str) -> str:
+    """An operation marking the trains told by document ``doc`` (their ``kgo:documentName`` facts)."""
+    d = ox.NamedNode(doc)
+    return (f"INSERT {{ GRAPH {_P} {{ ?t {_MARK} true }} }} WHERE {{ GRAPH ?g {{ ?t kgo:sourceDocument {d} }} }}")
+
+
 def marks_of(triples: Iterable[tuple[object, object, object]]) -> str:
     """Triples (for an ``INSERT DATA``) marking the nodes of graphs about to be written."""
     nodes = {str(t) for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)}
@@ -203,5 +209,5 @@ def rebuild_update() -> str:
                         *recompute_operations(pending=False)])
 
 
-__all__ = ["PENDING_GRAPH", "SUMMARY_GRAPH", "finish_operations", "mark_quads", "mark_stored", "marks_of",
+__all__ = ["PENDING_GRAPH", "SUMMARY_GRAPH", "finish_operations", "mark_document_trains", "mark_quads", "mark_stored", "marks_of",
            "rebuild_update", "recompute_operations"]

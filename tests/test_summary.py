@@ -193,3 +193,15 @@ def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp
     assert extended == updated
     quads = extended[0]
     assert any(str(PENDING_GRAPH) in q and "summaryPending" in q for q in quads)
+
+
+def test_summary_after_renaming_a_document(built, tmp_path):
+    """A renamed file's trains are listed under its new name (their kgo:documentName is recomputed)."""
+    folder, store = built
+    old = sorted(p.name for p in folder.glob("*.txt"))[0]
+    with open_store(store) as st:
+        (doc,) = st.find_documents(old)
+        st.rename_document(doc, "renamed.txt")
+    _assert_right(store, tmp_path)
+    listed = {str(r[3]) for r in kg.query("routes_from", store=store).rows}
+    assert any("renamed.txt" in n for n in listed) and not any(old in n for n in listed), listed
