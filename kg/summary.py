@@ -113,14 +113,15 @@ _KINDS += [
     for name, prop in (("originName", "origin"), ("destinationName", "destination"))
 ]
 
-# a train's document file names, kept on the train (routes_from lists them through one-pattern
-# subqueries, hash joins, instead of a path looked up row by row); evidence texts are not copied:
-# a sentence's text is stored once (tests/test_sentences.py), and its two patterns hash as well
+# a train's document file names, kept on the train (sentences name their document too: only
+# trains get them); routes_from lists them through one-pattern subqueries, hash joins, instead of
+# a path looked up row by row; evidence texts are not copied: a sentence's text is stored once
+# (tests/test_sentences.py), and its two patterns hash as well
 _KINDS += [
     ("t", (f"kgo:{name}",), f"?t kgo:{name} ?v .",
-     f"SELECT DISTINCT ?t ?v WHERE {{ {{R}} GRAPH ?g {{ ?t kgo:{link} ?x }} "
+     f"SELECT DISTINCT ?t ?v WHERE {{ {{R}} GRAPH ?g {{ ?t a kgo:Train ; kgo:{link} ?x }} "
      f"GRAPH ?h {{ ?x kgo:{prop} ?v }} }}",
-     f"SELECT DISTINCT ?t ?v WHERE {{ {_scan('?t ?x', f'?t kgo:{link} ?x')} "
+     f"SELECT DISTINCT ?t ?v WHERE {{ {_scan('?t', '?t a kgo:Train')} {_scan('?t ?x', f'?t kgo:{link} ?x')} "
      f"{_scan('?x ?v', f'?x kgo:{prop} ?v')} }}")
     for name, link, prop in (("documentName", "sourceDocument", "fileName"),)
 ]

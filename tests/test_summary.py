@@ -205,3 +205,15 @@ def test_summary_after_renaming_a_document(built, tmp_path):
     _assert_right(store, tmp_path)
     listed = {str(r[3]) for r in kg.query("routes_from", store=store).rows}
     assert any("renamed.txt" in n for n in listed) and not any(old in n for n in listed), listed
+
+
+def test_document_names_are_kept_on_trains_only(built):
+    """Sentences name their document too (kgo:sourceDocument); the summary's file names are the trains'."""
+    _, store = built
+    st = ox.Store.read_only(str(store))
+    named = {q.subject for q in st.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/freight-kg/ontology#documentName"), None, ox.NamedNode(str(SUMMARY_GRAPH)))}
+    trains = {q.subject for q in st.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("https://w3id.org/freight-kg/ontology#Train"), None)}
+    assert named and named == trains
