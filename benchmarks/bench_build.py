@@ -67,6 +67,24 @@ BASELINE = (
 )
 
 
+CEILING = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from kg.gazetteer import default\n"
+    "from kg.model import Article\n"
+    "from kg.nlp import load\n"
+    "from kg.extract.extractor import parse_articles\n"
+    "nlp, gazetteer = load(), default()\n"
+    "files = sorted(Path(sys.argv[1]).glob('*.txt'))\n"
+    "articles = (Article(f.name, f.read_text(encoding='utf-8'), '') for f in files)\n"
+    "for _ in parse_articles(articles, nlp=nlp, gazetteer=gazetteer):\n"
+    "    pass\n"
+)
+"""kg's spaCy work alone: the same model loaded as a build loads it, candidate sentences parsed and
+entity windows recognised (:func:`kg.extract.extractor.parse_articles`), no rules, graphs or store.
+What a build could reach if everything else it does cost nothing."""
+
+
 OTHER_KG = (
     "import sys\n"
     "sys.meta_path[:] = [f for f in sys.meta_path\n"
@@ -138,7 +156,8 @@ def kg_build(corpus: Path, *extra: str, source: Path | None = None) -> tuple[flo
         shutil.rmtree(store, ignore_errors=True)
 
 
-def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against: Path | None = None) -> None:
+def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against: Path | None = None,
+          ceiling: bool = False) -> None:
     """Words/s of the baseline and both kg legs, ``rounds`` times each, legs in rotating order.
 
     The machine is shared and noisy: each round runs the three legs back to back (their order
@@ -148,6 +167,8 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against
     caches (the gazetteer) are warmed by an untimed build first, as they are for every build
     after the first on a machine.  With ``against`` (another checkout), its two kg legs run in
     the same rounds and get rows of their own, so before and after share one machine state.
+    With ``ceiling``, a leg running only kg's spaCy work (:data:`CEILING`) joins the rounds: the
+    ratio a build would have if its rules, graphs, validation and store cost nothing.
     """
     from kg.nlp import pick_model
 
@@ -171,6 +192,8 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against
                 "one": lambda c=corpus: kg_build(c)[0],
                 "two": lambda c=corpus: kg_build(c, "--workers", "2")[0],
             }
+            if ceiling:
+                legs["ceiling"] = lambda c=corpus: run([sys.executable, "-c", CEILING, str(c)])[0]
             if against is not None:
                 legs["old one"] = lambda c=corpus: kg_build(c, source=against)[0]
                 legs["old two"] = lambda c=corpus: kg_build(c, "--workers", "2", source=against)[0]
@@ -196,6 +219,12 @@ def speed(n: int, sentences: int, backgrounds: list[float], rounds: int, against
                 print(f"{'':>10} {'CPU s':>8} {statistics.median(x['base'] for x in cpu):>9.1f} "
                       f"{statistics.median(x[one] for x in cpu):>9.1f} {cpu_one:>6.2f} "
                       f"{statistics.median(x[two] for x in cpu):>11.1f} {cpu_two:>6.2f}  {label}")
+            if ceiling:
+                med_c = statistics.median(x["ceiling"] for x in results)
+                print(f"{'':>10} {'ceiling':>8} {'':>9} {words / med_c:>9.0f} "
+                      f"{statistics.median(x['base'] / x['ceiling'] for x in results):>6.2f}  "
+                      f"kg's spaCy work alone; CPU {statistics.median(x['ceiling'] for x in cpu):.1f} s, "
+                      f"ratio {statistics.median(x['base'] / x['ceiling'] for x in cpu):.2f}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
@@ -238,11 +267,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the three legs (median reported)")
     ap.add_argument("--rss", type=int, nargs="*", help="article counts for the memory runs (e.g. 1000 10000)")
     ap.add_argument("--against", type=Path, help="also measure this checkout's kg (same rounds)")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also run kg's spaCy work alone (no rules, graphs or store): the best a build could do")
     args = ap.parse_args()
     if args.rss:
         rss(args.rss, sentences=3, background=0.67, against=args.against)
     else:
-        speed(args.articles, args.sentences, args.background, args.rounds, against=args.against)
+        speed(args.articles, args.sentences, args.background, args.rounds, against=args.against,
+              ceiling=args.ceiling)
 
 
 if __name__ == "__main__":
