@@ -258,9 +258,17 @@ class GraphStore(_Common):
         return self.ox.contains_named_graph(ox.NamedNode(str(PENDING_GRAPH)))
 
     def finish_summary(self) -> None:
-        """Compute the summary facts of the marked nodes again and drop the marks (one update)."""
-        if self.has_pending():
-            self.update(" ;\n".join(finish_operations()))
+        """Compute the summary facts of the marked nodes again and drop the marks.
+
+        Each operation is its own update, flushed before the next, so a recount after a long
+        build (tens of thousands of marked nodes) never holds all its writes in one transaction;
+        the marks go last, so a recount cut off half way is finished by the next writable open.
+        """
+        if not self.has_pending():
+            return
+        for op in finish_operations():
+            self.update(op)
+            self.ox.flush()
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""

@@ -217,3 +217,32 @@ def test_document_names_are_kept_on_trains_only(built):
         None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
         ox.NamedNode("https://w3id.org/freight-kg/ontology#Train"), None)}
     assert named and named == trains
+
+
+def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path, monkeypatch):
+    """The recount's operations commit one by one; the marks are dropped last, so none are lost."""
+    from kg.store import GraphStore
+    from kg.summary import finish_operations
+
+    folder, store = built
+    path = sorted(folder.glob("*.txt"))[0]
+    path.write_text(path.read_text(encoding="utf-8")[:400], encoding="utf-8")  # an edit: fewer facts
+    real, first, recount = GraphStore.update, finish_operations()[0], []
+
+    def failing(self, sparql):
+        if sparql == first or recount:
+            recount.append(sparql)
+        if len(recount) == 4:
+            raise OSError("cut off")
+        return real(self, sparql)
+
+    monkeypatch.setattr(GraphStore, "update", failing)
+    with pytest.raises(Exception, match="cut off"):
+        kg.build([path], store=store)
+    monkeypatch.setattr(GraphStore, "update", real)
+    assert len(recount) == 4, "the recount ran as separate operations, cut off at the fourth"
+    with open_store(store, read_only=True) as st:
+        assert st.has_pending(), "the marks outlive a recount cut off half way"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
