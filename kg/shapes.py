@@ -77,7 +77,7 @@ class CompiledShapes:
         index = _Index(data)
         oxigraph: _Oxigraph | None = None
         for shape in self.shapes:
-            focus = {s for c in shape.targets for s in index.subjects(RDF.type, c)}
+            focus = {s for c in shape.targets for s in index.subjects(_TYPE, c)}
             for node in focus:
                 if not all(check(index, node) for check in shape.node_checks):  # type: ignore[arg-type]
                     out.append(Problem(node, None, shape.node))
@@ -95,25 +95,40 @@ class _Index:
     """The triples of a small graph in dictionaries, read once.
 
     The checks look up each (subject, property) many times; a dictionary answers faster than
-    rdflib's store.
+    rdflib's store.  Its keys are plain strings (:func:`_key`): rdflib's terms hash and compare
+    in Python code, a string in C, and the same IRI from the shapes and from the data is two
+    objects, so every look-up would run both.
     """
 
     def __init__(self, data: Graph | Iterable[tuple[Node, Node, Node]]) -> None:
-        self._out: dict[tuple[Node, Node], list[Node]] = {}
-        self._typed: dict[Node, list[Node]] = {}
+        self._out: dict[tuple[object, object], list[Node]] = {}
+        self._typed: dict[object, list[Node]] = {}
         self.triples = list(data)
         for s, p, o in self.triples:
-            self._out.setdefault((s, p), []).append(o)
-            if p == RDF.type:
-                self._typed.setdefault(o, []).append(s)
+            self._out.setdefault((_key(s), _key(p)), []).append(o)
+            if p == _TYPE:
+                self._typed.setdefault(_key(o), []).append(s)
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
         """Values of ``predicate`` on ``subject``."""
-        return self._out.get((subject, predicate), [])
+        return self._out.get((_key(subject), _key(predicate)), [])
 
     def subjects(self, predicate: Node, cls: Node) -> list[Node]:
         """Nodes typed ``cls`` (``predicate`` is always rdf:type here)."""
-        return self._typed.get(cls, [])
+        return self._typed.get(_key(cls), [])
+
+
+def _key(node: Node) -> object:
+    """A key equal for two terms exactly when they are the same RDF term (an IRI: its text)."""
+    kind = type(node)
+    if kind is URIRef:
+        return str.__str__(node)
+    if kind is BNode:
+        return ("_:", str.__str__(node))
+    return (kind, node)  # literals (never a subject here) and anything else: rdflib's own equality
+
+
+_TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # attribute look-ups on a namespace cost a microsecond
 
 
 class _Oxigraph:
@@ -250,14 +265,14 @@ def _alternative(shapes: Graph, node: Node) -> tuple[Check, ...]:
 def _instance_of(g: Graph, v: Node, cls: Node) -> bool:
     """SHACL 'instance of': a type of ``v`` is ``cls`` or a subclass of it in the data graph."""
     seen: set[Node] = set()
-    todo = list(g.objects(v, RDF.type))
+    todo = list(g.objects(v, _TYPE))
     while todo:
         c = todo.pop()
         if c == cls:
             return True
         if c not in seen:
             seen.add(c)
-            todo += g.objects(c, RDFS.subClassOf)
+            todo += g.objects(c, _SUBCLASS)
     return False
 
 

@@ -327,8 +327,22 @@ def _quad(triple: tuple[Node, Node, Node], graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(s, p, o, graph)  # type: ignore[arg-type]  # an rdflib graph's triples are well formed
 
 
+_NAMED: dict[str, ox.NamedNode] = {}
+"""IRI text -> its pyoxigraph term, for :func:`to_ox` (a build converts the same places and
+properties for every article, twice: to validate and to write)."""
+_NAMED_MAX = 100_000
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
+    if type(term) is URIRef:
+        key = str.__str__(term)
+        node = _NAMED.get(key)
+        if node is None:
+            if len(_NAMED) >= _NAMED_MAX:
+                _NAMED.clear()
+            node = _NAMED[key] = ox.NamedNode(key)
+        return node
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -337,7 +351,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=to_ox(term.datatype))  # type: ignore[arg-type]
         return ox.Literal(str(term))
     raise QueryError(f"cannot use {term!r} as an RDF term")
 

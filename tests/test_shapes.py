@@ -125,3 +125,18 @@ def test_check_graph_of_two_graphs_is_the_verdict_on_their_union(seed_store):
     second.add((train, KGO.journeyDays, Literal("500.0", datatype=XSD.decimal)))
     broken = whole + second
     assert check_graph(first, second) == check_graph(broken) == validate_graph(broken) != []
+
+
+def test_index_keys_are_equal_exactly_for_equal_terms():
+    """The index keys terms by their text, but an IRI, a blank node and a literal of one text differ."""
+    from rdflib import BNode
+
+    from kg.shapes import _key
+
+    terms = [URIRef("urn:x"), BNode("urn:x"), Literal("urn:x"), Literal("urn:x", lang="en"),
+             Literal("urn:x", datatype=XSD.anyURI)]
+    for a in terms:
+        for b in terms:
+            assert (_key(a) == _key(b)) == (a is b), (a, b)
+    assert _key(URIRef("urn:x")) == _key(URIRef("urn:" + "x"))
+    assert _key(Literal("1", datatype=XSD.integer)) == _key(Literal("1", datatype=XSD.integer))

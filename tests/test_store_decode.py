@@ -78,3 +78,23 @@ def test_rows_behave_as_rdflib_result_rows(seed_store):
         assert isinstance(row, ResultRow) and tuple(row) == tuple(expected)
         assert row.name == row["name"] == row[1] == expected.name and row.none is None
         assert row.asdict() == expected.asdict()
+
+
+def test_to_ox_remembers_iris_and_gives_what_pyoxigraph_builds(monkeypatch):
+    """IRIs are converted once (the table is bounded); every term equals a fresh conversion."""
+    import pyoxigraph as ox
+    from rdflib import XSD, BNode, Literal, URIRef
+
+    from kg import store
+
+    monkeypatch.setattr(store, "_NAMED", {})
+    monkeypatch.setattr(store, "_NAMED_MAX", 3)
+    iris = [URIRef(f"urn:kg:{i}") for i in range(5)]
+    for iri in iris + iris:
+        assert store.to_ox(iri) == ox.NamedNode(str(iri))
+    assert len(store._NAMED) <= 3, "the table is emptied when full"
+    assert store.to_ox(iris[4]) is store.to_ox(URIRef("urn:kg:4")), "one object per IRI while held"
+    assert store.to_ox(Literal("2.5", datatype=XSD.decimal)) == ox.Literal(
+        "2.5", datatype=ox.NamedNode(str(XSD.decimal)))
+    assert store.to_ox(Literal("Almaty", lang="en")) == ox.Literal("Almaty", language="en")
+    assert store.to_ox(BNode("b1")) == ox.BlankNode("b1")
