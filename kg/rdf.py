@@ -13,10 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from . import settings
 from .gazetteer import Place
@@ -36,6 +38,11 @@ PREFIXES: dict[str, Namespace] = {
 }
 EXTRACTOR = KGR["extractor/"]
 SHARED_GRAPH = KGR["graph/shared"]
+
+Triple = tuple[Node, Node, Node]
+
+PLACE_CACHE = 16_384
+"""How many places' descriptions :func:`place_triples` keeps made (a build names a few thousand)."""
 
 
 def sparql_prefixes() -> str:
@@ -200,19 +207,28 @@ def shared_graph(article: Article, *, countries: dict[str, Place] | None = None)
     meets each place or cargo once, not once per article that names it (Oxigraph's union
     default graph does not deduplicate).
     """
-    g = Graph()
+    triples: set[Triple] = set()
     for route in article.routes:
         for item in route.cargo:
-            g.add((cargo_iri(item), RDF.type, KGO.Cargo))
-            g.add((cargo_iri(item), RDFS.label, Literal(item)))
+            triples.update(_cargo_triples(item))
     places = set(_seen(article))
     for route in article.routes:
         places |= {p for p in (route.origin, route.destination, *route.via) if p is not None}
     for place in places:
-        _describe_place(g, place)
+        triples.update(place_triples(place))
         if place.type != "Country" and countries and place.country in countries:
-            _describe_place(g, countries[place.country])
+            triples.update(place_triples(countries[place.country]))
+    g = Graph()
+    for triple in triples:
+        g.add(triple)
     return g
+
+
+@lru_cache(maxsize=4096)
+def _cargo_triples(name: str) -> tuple[Triple, ...]:
+    """The type and label of a cargo kind in the shared graph."""
+    iri = cargo_iri(name)
+    return (iri, RDF.type, KGO.Cargo), (iri, RDFS.label, Literal(name))
 
 
 def _source_term(source: str) -> URIRef | Literal:
@@ -230,24 +246,38 @@ def _seen(article: Article) -> dict[Place, set[str]]:
     return seen
 
 
-def _describe_place(g: Graph, place: Place) -> None:
+def place_triples(place: Place) -> tuple[Triple, ...]:
+    """The triples that describe a place in the shared graph: type, labels, country, coordinates, links.
+
+    Made once per place (an article graph names the same places again and again) and shared
+    by every graph that describes it: the terms are immutable.
+    """
+    return _place_triples(place, place.aliases)
+
+
+@lru_cache(maxsize=PLACE_CACHE)
+def _place_triples(place: Place, aliases: tuple[str, ...]) -> tuple[Triple, ...]:
+    """:func:`place_triples`, cached.
+
+    ``aliases`` is the place's own, in the cache's key because places compare without their
+    aliases (two equal places may still differ there).
+    """
     iri = place_iri(place)
-    g.add((iri, RDF.type, KGO[place.type]))
-    g.add((iri, RDFS.label, Literal(place.label)))
-    g.add((iri, SKOS.prefLabel, Literal(place.label)))
-    g.add((iri, KGO.countryCode, Literal(place.country)))
-    for alias in place.aliases if place.type != "Country" else ():
+    label = Literal(place.label)
+    out: list[Triple] = [(iri, RDF.type, KGO[place.type]), (iri, RDFS.label, label),
+                         (iri, SKOS.prefLabel, label), (iri, KGO.countryCode, Literal(place.country))]
+    for alias in aliases if place.type != "Country" else ():
         if alias.strip() and alias != place.label:
-            g.add((iri, SKOS.altLabel, Literal(alias.strip())))
+            out.append((iri, SKOS.altLabel, Literal(alias.strip())))
     if place.type != "Country":
-        g.add((iri, KGO.locatedIn, KGR[f"country/{place.country}"]))
+        out.append((iri, KGO.locatedIn, KGR[f"country/{place.country}"]))
     if place.lat is not None and place.lon is not None:
-        g.add((iri, GEO.lat, _decimal(round(place.lat, 5))))
-        g.add((iri, GEO.long, _decimal(round(place.lon, 5))))
+        out += [(iri, GEO.lat, _decimal(round(place.lat, 5))), (iri, GEO.long, _decimal(round(place.lon, 5)))]
     if place.geonameid:
-        g.add((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonameid))))
+        out.append((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonameid))))
     if place.wikidata:
-        g.add((iri, OWL.sameAs, URIRef(WIKIDATA.format(place.wikidata))))
+        out.append((iri, OWL.sameAs, URIRef(WIKIDATA.format(place.wikidata))))
+    return tuple(out)
 
 
 def _trains(routes: list[Route]) -> list[list[Route]]:
