@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from . import settings
@@ -43,6 +46,48 @@ Triple = tuple[Node, Node, Node]
 
 PLACE_CACHE = 16_384
 """How many places' descriptions :func:`place_triples` keeps made (a build names a few thousand)."""
+
+
+class _TripleSet(SimpleMemory):
+    """rdflib's SimpleMemory store that also keeps its triples in a set, for :func:`new_graph`.
+
+    An article's graph is made, read a few times (checked, projected, written) and dropped.
+    rdflib's default Memory store keeps per-triple bookkeeping of contexts that such a graph
+    never uses (half the cost of adding a triple, most of iterating over them), and
+    SimpleMemory counts its triples by walking them; with the set, ``len`` and iterating over
+    all triples are set operations.  Patterns are answered from a copy, as Memory does, so a
+    caller may change the graph while it reads.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: set[Triple] = set()
+
+    def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:  # type: ignore[override]
+        """Add a triple to the indexes and the set."""
+        super().add(triple, context, quoted)
+        self._all.add(triple)
+
+    def remove(self, triple_pattern: Any, context: Any = None) -> None:
+        """Remove the matching triples from the indexes and the set."""
+        super().remove(triple_pattern, context)
+        self._all = {t for t, _ in super().triples((None, None, None))}
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Iterator[Any]]]:
+        """The matching triples, each with no contexts (as SimpleMemory gives them)."""
+        s, p, o = triple_pattern
+        if s is None and p is None and o is None:
+            return ((t, iter(())) for t in tuple(self._all))
+        return iter(list(super().triples(triple_pattern, context)))
+
+    def __len__(self, context: Any = None) -> int:
+        """The number of triples."""
+        return len(self._all)
+
+
+def new_graph() -> Graph:
+    """An empty graph in the quick store of :class:`_TripleSet` (the graphs :mod:`kg.rdf` makes)."""
+    return Graph(store=_TripleSet())
 
 
 def sparql_prefixes() -> str:
@@ -102,7 +147,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     Document also carries ``kgo:networkFacts``, what the route network reads from the graph
     as one JSON literal (:mod:`kg.netfacts`).
     """
-    g = Graph()
+    g = new_graph()
     doc = document_iri(article)
     g.add((doc, RDF.type, KGO.Document))
     g.add((doc, RDFS.label, Literal(article.name)))
@@ -218,7 +263,7 @@ def shared_graph(article: Article, *, countries: dict[str, Place] | None = None)
         triples.update(place_triples(place))
         if place.type != "Country" and countries and place.country in countries:
             triples.update(place_triples(countries[place.country]))
-    g = Graph()
+    g = new_graph()
     for triple in triples:
         g.add(triple)
     return g

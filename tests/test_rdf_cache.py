@@ -5,7 +5,7 @@ one article adds to a place never reaches another article's graph."""
 from decimal import Decimal
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 import kg.rdf
 from kg.gazetteer import Gazetteer, Place
@@ -99,3 +99,27 @@ def test_a_name_an_article_gives_a_place_stays_in_that_article():
     assert set(second.objects(place_iri(JINHUA), SKOS.altLabel)) == set()
     for a in (said, silent):
         assert Literal("Jinhwa") not in set(shared_graph(a, countries=GAZ.countries).objects())
+
+
+def test_the_graphs_kg_makes_count_read_and_remove_as_rdflibs_default_graph():
+    article = _article("a.txt", JINHUA, said="Kinhwa")
+    triples = [*article_graph(article, version="t"), *shared_graph(article, countries=GAZ.countries)]
+    ours, theirs = kg.rdf.new_graph(), Graph()
+    for g in (ours, theirs):
+        for t in triples + triples[:5]:  # some twice
+            g.add(t)
+    assert len(ours) == len(theirs) == len(set(triples)) and set(ours) == set(theirs)
+    iri = place_iri(JINHUA)
+    assert set(ours.objects(iri, SKOS.altLabel)) == set(theirs.objects(iri, SKOS.altLabel)) != set()
+    assert triples[0] in ours and (iri, RDF.type, KGO.Port) not in ours
+    for g in (ours, theirs):
+        g.remove((iri, None, None))
+        for s, _, _ in g.triples((None, RDF.type, None)):  # changing the graph while reading it
+            g.add((s, RDFS.comment, Literal("typed")))
+        for s, p, o in g:
+            if p == RDFS.comment:
+                g.remove((s, p, o))
+            else:
+                g.add((s, RDFS.seeAlso, s))
+    assert len(ours) == len(theirs) and set(ours) == set(theirs) and (iri, None, None) not in ours
+    assert _terms(ours) == _terms(theirs)
