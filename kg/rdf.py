@@ -28,9 +28,25 @@ from .gazetteer import Place
 from .model import Article, Route
 from .netfacts import project, to_json
 
-KGO = Namespace(settings.ontology)
-KGR = Namespace(settings.resource)
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+
+class _Terms(Namespace):
+    """A namespace that makes each of its attribute terms once.
+
+    ``KGO.Train`` on a plain :class:`~rdflib.Namespace` makes (and checks) a new URIRef each
+    time; an article graph names such terms hundreds of times.  Here the first use keeps the
+    term on the namespace, so later uses are plain attribute look-ups of the same URIRef.
+    Items (``KGR["doc/..."]``) are made each time, as by a plain namespace: they are many.
+    """
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+KGO = _Terms(settings.ontology)
+KGR = _Terms(settings.resource)
+GEO = _Terms("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEONAMES = "https://sws.geonames.org/{}/"
 WIKIDATA = "http://www.wikidata.org/entity/{}"
 
@@ -97,7 +113,13 @@ def sparql_prefixes() -> str:
 
 def place_iri(place: Place) -> URIRef:
     """Stable IRI of a place, derived from its GeoNames id, curated id or ISO code."""
-    return KGR[place.key]
+    return _resource(place.key)
+
+
+@lru_cache(maxsize=PLACE_CACHE)
+def _resource(name: str) -> URIRef:
+    """``KGR[name]``, made once for the names of places (an article graph repeats them)."""
+    return KGR[name]
 
 
 def document_iri(article: Article) -> URIRef:
@@ -150,8 +172,9 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     g = new_graph()
     doc = document_iri(article)
     g.add((doc, RDF.type, KGO.Document))
-    g.add((doc, RDFS.label, Literal(article.name)))
-    g.add((doc, KGO.fileName, Literal(article.name)))
+    name = Literal(article.name)
+    g.add((doc, RDFS.label, name))
+    g.add((doc, KGO.fileName, name))
     g.add((doc, KGO.sha256, Literal(article.sha256)))
     g.add((doc, PROV.generatedAtTime, Literal(dt.datetime.now(dt.UTC).replace(microsecond=0),
                                               datatype=XSD.dateTime)))
@@ -165,7 +188,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
         g.add((iri, KGO.mentionedIn, doc))
         for alias in seen:
             if alias.strip() and alias != place.label:
-                g.add((iri, SKOS.altLabel, Literal(alias.strip())))
+                g.add((iri, SKOS.altLabel, _word(alias.strip())))
     if article.source:
         g.add((doc, DCTERMS.source, _source_term(article.source)))
     if article.title:
@@ -237,7 +260,7 @@ def _sentence_nodes(g: Graph, article: Article, doc: URIRef) -> dict[str, URIRef
         iri = nodes[text] = sentence_iri(doc, n)
         g.add((iri, RDF.type, KGO.Sentence))
         g.add((iri, KGO.text, Literal(text)))
-        g.add((iri, KGO.sequence, Literal(n)))
+        g.add((iri, KGO.sequence, _number(n)))
         g.add((iri, KGO.sourceDocument, doc))
         if offsets[text] >= 0:
             g.add((iri, KGO.offset, Literal(offsets[text])))
@@ -353,7 +376,7 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
     g.add((train, RDFS.label, Literal(f"train {first.origin.label if first.origin else '?'} → {ends}")))
     g.add((train, KGO.sourceDocument, doc))
     g.add((train, PROV.wasDerivedFrom, doc))
-    g.add((train, KGO.status, Literal(first.status)))
+    g.add((train, KGO.status, _word(first.status)))
     for route in routes:
         if route.evidence:
             g.add((train, KGO.evidenceSentence, sentences[route.evidence]))
@@ -373,7 +396,7 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
         g.add((train, KGO.passesThrough, place_iri(place)))
         g.add((stop, RDF.type, KGO.TransitStop))
         g.add((stop, KGO.place, place_iri(place)))
-        g.add((stop, KGO.sequence, Literal(k)))
+        g.add((stop, KGO.sequence, _number(k)))
     written: dict[tuple[int, str, str, tuple[str, ...]], URIRef] = {}
     for route in routes:
         for seq, leg in enumerate(branch_legs(route), start=1):
@@ -393,9 +416,9 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
     if first.date is not None:
         g.add((train, KGO.departureDate, Literal(first.date, datatype=XSD.date)))
         if first.date_precision is not None:
-            g.add((train, KGO.datePrecision, Literal(first.date_precision)))
+            g.add((train, KGO.datePrecision, _word(first.date_precision)))
         if first.date_basis is not None:
-            g.add((train, KGO.dateBasis, Literal(first.date_basis)))
+            g.add((train, KGO.dateBasis, _word(first.date_basis)))
 
 
 @dataclass
@@ -445,7 +468,7 @@ def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg
                   sentences: dict[str, URIRef]) -> None:
     g.add((iri, RDF.type, KGO.Leg))
     g.add((iri, KGO.legOf, train))
-    g.add((iri, KGO.sequence, Literal(seq)))
+    g.add((iri, KGO.sequence, _number(seq)))
     g.add((iri, KGO.fromPlace, place_iri(leg.start)))
     g.add((iri, KGO.toPlace, place_iri(leg.end)))
     for text in leg.evidence:
@@ -456,9 +479,21 @@ def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg
         g.add((iri, KGO.crossing, crossing))
         g.add((crossing, RDF.type, KGO.CountryCrossing))
         g.add((crossing, KGO.country, place_iri(country)))
-        g.add((crossing, KGO.sequence, Literal(k)))
+        g.add((crossing, KGO.sequence, _number(k)))
 
 
 def _decimal(value: float) -> Literal:
     """An xsd:decimal literal whose Python value is a Decimal (as rdflib parses one back)."""
     return Literal(Decimal(str(value)), datatype=XSD.decimal)
+
+
+@lru_cache(maxsize=1024)
+def _number(n: int) -> Literal:
+    """The xsd:integer literal of a sequence number, made once (every train's stops count 1, 2...)."""
+    return Literal(n)
+
+
+@lru_cache(maxsize=4096)
+def _word(text: str) -> Literal:
+    """The plain literal of a short text many graphs repeat (a status, a place's name), made once."""
+    return Literal(text)

@@ -41,7 +41,11 @@ def _article(name, origin, *, said=None):
 
 
 def _uncached(monkeypatch):
-    monkeypatch.setattr(kg.rdf, "_place_triples", kg.rdf._place_triples.__wrapped__)
+    """Make :mod:`kg.rdf` build every term afresh, as it did before it kept any."""
+    for name in ("_place_triples", "_cargo_triples", "_resource", "_number", "_word"):
+        monkeypatch.setattr(kg.rdf, name, getattr(kg.rdf, name).__wrapped__)
+    for ns in (KGO, KGR, GEO):
+        monkeypatch.setattr(ns, "__dict__", {})
 
 
 def test_a_place_is_described_by_its_labels_country_coordinates_and_links():
@@ -123,3 +127,12 @@ def test_the_graphs_kg_makes_count_read_and_remove_as_rdflibs_default_graph():
                 g.add((s, RDFS.seeAlso, s))
     assert len(ours) == len(theirs) and set(ours) == set(theirs) and (iri, None, None) not in ours
     assert _terms(ours) == _terms(theirs)
+
+
+def test_a_namespace_term_is_made_once_and_is_the_plain_namespaces_term():
+    from rdflib import Namespace
+
+    assert KGO.Train is KGO.Train and KGO.Train == Namespace(str(KGO)).Train == URIRef(f"{KGO}Train")
+    assert KGO["Train"] == KGO.Train and KGR["doc/x"] == URIRef(f"{KGR}doc/x")
+    with pytest.raises(AttributeError):
+        KGO.__missing_special__  # noqa: B018
