@@ -65,29 +65,29 @@ PLACE_CACHE = 16_384
 
 
 class _TripleSet(SimpleMemory):
-    """rdflib's SimpleMemory store that also keeps its triples in a set, for :func:`new_graph`.
+    """rdflib's SimpleMemory store that also keeps its triples in order, for :func:`new_graph`.
 
     An article's graph is made, read a few times (checked, projected, written) and dropped.
     rdflib's default Memory store keeps per-triple bookkeeping of contexts that such a graph
     never uses (half the cost of adding a triple, most of iterating over them), and
-    SimpleMemory counts its triples by walking them; with the set, ``len`` and iterating over
-    all triples are set operations.  Patterns are answered from a copy, as Memory does, so a
+    SimpleMemory counts its triples by walking them; with a dict of them, ``len`` and iterating
+    over all triples (in the order they were added) are dict operations.  Patterns are answered from a copy, as Memory does, so a
     caller may change the graph while it reads.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._all: set[Triple] = set()
+        self._all: dict[Triple, None] = {}
 
     def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:  # type: ignore[override]
         """Add a triple to the indexes and the set."""
         super().add(triple, context, quoted)
-        self._all.add(triple)
+        self._all[triple] = None
 
     def remove(self, triple_pattern: Any, context: Any = None) -> None:
         """Remove the matching triples from the indexes and the set."""
         super().remove(triple_pattern, context)
-        self._all = {t for t, _ in super().triples((None, None, None))}
+        self._all = dict.fromkeys(t for t, _ in super().triples((None, None, None)))
 
     def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Iterator[Any]]]:
         """The matching triples, each with no contexts (as SimpleMemory gives them)."""

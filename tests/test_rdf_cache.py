@@ -136,3 +136,15 @@ def test_a_namespace_term_is_made_once_and_is_the_plain_namespaces_term():
     assert KGO["Train"] == KGO.Train and KGR["doc/x"] == URIRef(f"{KGR}doc/x")
     with pytest.raises(AttributeError):
         KGO.__missing_special__  # noqa: B018
+
+
+def test_the_network_facts_of_a_graph_do_not_depend_on_the_order_of_its_triples():
+    from kg.netfacts import merge, project, to_json
+
+    article = _article("a.txt", JINHUA, said="Kinhwa")
+    graph = article_graph(article, version="t")
+    shuffled = Graph()
+    for t in sorted(graph, key=str, reverse=True):
+        shuffled.add(t)
+    ours, theirs = (merge([to_json(project(g))]) for g in (graph, shuffled))
+    assert ours.trains == theirs.trains and ours.legs == theirs.legs and ours.trains
