@@ -80,37 +80,60 @@ class _Names:
     def __call__(self, iri: Node) -> int:
         return self.index.setdefault(short(str(iri)), len(self.index))
 
-    def all(self, g: Graph, subject: Node, predicate: Node) -> list[int]:
+    def all(self, g: _Index, subject: Node, predicate: Node) -> list[int]:
         return sorted({self(o) for o in g.objects(subject, predicate)})
+
+
+class _Index:
+    """A graph's triples by subject and predicate, read in one pass.
+
+    Quicker than one look-up in the graph per value (:func:`project` makes a few dozen per
+    train); the values of a subject and predicate keep the order the graph gives them in.
+    """
+
+    def __init__(self, g: Graph) -> None:
+        self.by: dict[Node, dict[Node, list[Node]]] = {}
+        for s, p, o in g:
+            self.by.setdefault(s, {}).setdefault(p, []).append(o)
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return self.by.get(subject, {}).get(predicate, [])
+
+    def subjects(self, predicate: Node, value: Node) -> list[Node]:
+        return [s for s, values in self.by.items() if value in values.get(predicate, ())]
 
 
 def project(g: Graph) -> dict[str, Any]:
     """What the route network reads from one article graph (see the module's docstring)."""
-    from rdflib import RDF, Namespace
+    from rdflib import RDF
 
-    KGO = Namespace(settings.ontology)  # noqa: N806 (the name the ontology test looks for)
-    names = _Names()
+    from .rdf import KGO
+
+    names, index = _Names(), _Index(g)
     trains = []
-    for t in sorted(set(g.subjects(RDF.type, KGO.Train)), key=str):
+    for t in sorted(set(index.subjects(RDF.type, KGO.Train)), key=str):
         row: list[Any] = [names(t)]
-        row += [names.all(g, t, p) for p in (KGO.sourceDocument, KGO.origin, KGO.destination, KGO.cargo)]
-        row += [sorted({str(o) for o in g.objects(t, p)})
+        row += [names.all(index, t, p) for p in (KGO.sourceDocument, KGO.origin, KGO.destination, KGO.cargo)]
+        row += [sorted({str(o) for o in index.objects(t, p)})
                 for p in (KGO.status, KGO.departureDate, KGO.datePrecision)]
-        row.append(sorted({int(o) for o in g.objects(t, KGO.containers)}))  # type: ignore[call-overload]
+        row.append(sorted({int(o) for o in index.objects(t, KGO.containers)}))  # type: ignore[call-overload]
         row.append(sorted({(int(seq), names(place))  # type: ignore[call-overload]
-                           for stop in g.objects(t, KGO.transit) for seq in g.objects(stop, KGO.sequence)
-                           for place in g.objects(stop, KGO.place)}))
+                           for stop in index.objects(t, KGO.transit)
+                           for seq in index.objects(stop, KGO.sequence)
+                           for place in index.objects(stop, KGO.place)}))
         trains.append(row)
     sentences: dict[tuple[str, int], int] = {}
     legs = []
-    for leg in sorted(set(g.subjects(RDF.type, KGO.Leg)), key=str):
-        row = [names(leg)] + [names.all(g, leg, p) for p in (KGO.legOf, KGO.fromPlace, KGO.toPlace)]
+    for leg in sorted(set(index.subjects(RDF.type, KGO.Leg)), key=str):
+        row = [names(leg)] + [names.all(index, leg, p) for p in (KGO.legOf, KGO.fromPlace, KGO.toPlace)]
         row.append(sorted({(int(seq), names(country))  # type: ignore[call-overload]
-                           for c in g.objects(leg, KGO.crossing)
-                           for seq in g.objects(c, KGO.sequence) for country in g.objects(c, KGO.country)}))
+                           for c in index.objects(leg, KGO.crossing)
+                           for seq in index.objects(c, KGO.sequence)
+                           for country in index.objects(c, KGO.country)}))
         row.append(sorted({sentences.setdefault((str(text), names(doc)), len(sentences))
-                           for s in g.objects(leg, KGO.evidenceSentence)
-                           for text in g.objects(s, KGO.text) for doc in g.objects(s, KGO.sourceDocument)}))
+                           for s in index.objects(leg, KGO.evidenceSentence)
+                           for text in index.objects(s, KGO.text)
+                           for doc in index.objects(s, KGO.sourceDocument)}))
         legs.append(row)
     return {"v": FORMAT, "n": list(names.index), "t": trains, "l": legs, "s": [list(k) for k in sentences]}
 

@@ -11,21 +11,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.term import Node
 
 from . import settings
 from .gazetteer import Place
 from .model import Article, Route
 from .netfacts import project, to_json
 
-KGO = Namespace(settings.ontology)
-KGR = Namespace(settings.resource)
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+
+class _Terms(Namespace):
+    """A namespace that makes each of its attribute terms once.
+
+    ``KGO.Train`` on a plain :class:`~rdflib.Namespace` makes (and checks) a new URIRef each
+    time; an article graph names such terms hundreds of times.  Here the first use keeps the
+    term on the namespace, so later uses are plain attribute look-ups of the same URIRef.
+    Items (``KGR["doc/..."]``) are made each time, as by a plain namespace: they are many.
+    """
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+KGO = _Terms(settings.ontology)
+KGR = _Terms(settings.resource)
+GEO = _Terms("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEONAMES = "https://sws.geonames.org/{}/"
 WIKIDATA = "http://www.wikidata.org/entity/{}"
 
@@ -37,6 +58,53 @@ PREFIXES: dict[str, Namespace] = {
 EXTRACTOR = KGR["extractor/"]
 SHARED_GRAPH = KGR["graph/shared"]
 
+Triple = tuple[Node, Node, Node]
+
+PLACE_CACHE = 16_384
+"""How many places' descriptions :func:`place_triples` keeps made (a build names a few thousand)."""
+
+
+class _TripleSet(SimpleMemory):
+    """rdflib's SimpleMemory store that also keeps its triples in order, for :func:`new_graph`.
+
+    An article's graph is made, read a few times (checked, projected, written) and dropped.
+    rdflib's default Memory store keeps per-triple bookkeeping of contexts that such a graph
+    never uses (half the cost of adding a triple, most of iterating over them), and
+    SimpleMemory counts its triples by walking them; with a dict of them, ``len`` and iterating
+    over all triples (in the order they were added) are dict operations.  Patterns are answered from a copy, as Memory does, so a
+    caller may change the graph while it reads.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: dict[Triple, None] = {}
+
+    def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:  # type: ignore[override]
+        """Add a triple to the indexes and the set."""
+        super().add(triple, context, quoted)
+        self._all[triple] = None
+
+    def remove(self, triple_pattern: Any, context: Any = None) -> None:
+        """Remove the matching triples from the indexes and the set."""
+        super().remove(triple_pattern, context)
+        self._all = dict.fromkeys(t for t, _ in super().triples((None, None, None)))
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Iterator[Any]]]:
+        """The matching triples, each with no contexts (as SimpleMemory gives them)."""
+        s, p, o = triple_pattern
+        if s is None and p is None and o is None:
+            return ((t, iter(())) for t in tuple(self._all))
+        return iter(list(super().triples(triple_pattern, context)))
+
+    def __len__(self, context: Any = None) -> int:
+        """The number of triples."""
+        return len(self._all)
+
+
+def new_graph() -> Graph:
+    """An empty graph in the quick store of :class:`_TripleSet` (the graphs :mod:`kg.rdf` makes)."""
+    return Graph(store=_TripleSet())
+
 
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace ``kg`` uses (prepended to user queries)."""
@@ -45,7 +113,13 @@ def sparql_prefixes() -> str:
 
 def place_iri(place: Place) -> URIRef:
     """Stable IRI of a place, derived from its GeoNames id, curated id or ISO code."""
-    return KGR[place.key]
+    return _resource(place.key)
+
+
+@lru_cache(maxsize=PLACE_CACHE)
+def _resource(name: str) -> URIRef:
+    """``KGR[name]``, made once for the names of places (an article graph repeats them)."""
+    return KGR[name]
 
 
 def document_iri(article: Article) -> URIRef:
@@ -95,11 +169,12 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
     Document also carries ``kgo:networkFacts``, what the route network reads from the graph
     as one JSON literal (:mod:`kg.netfacts`).
     """
-    g = Graph()
+    g = new_graph()
     doc = document_iri(article)
     g.add((doc, RDF.type, KGO.Document))
-    g.add((doc, RDFS.label, Literal(article.name)))
-    g.add((doc, KGO.fileName, Literal(article.name)))
+    name = Literal(article.name)
+    g.add((doc, RDFS.label, name))
+    g.add((doc, KGO.fileName, name))
     g.add((doc, KGO.sha256, Literal(article.sha256)))
     g.add((doc, PROV.generatedAtTime, Literal(dt.datetime.now(dt.UTC).replace(microsecond=0),
                                               datatype=XSD.dateTime)))
@@ -113,7 +188,7 @@ def article_graph(article: Article, *, version: str, signature: str | None = Non
         g.add((iri, KGO.mentionedIn, doc))
         for alias in seen:
             if alias.strip() and alias != place.label:
-                g.add((iri, SKOS.altLabel, Literal(alias.strip())))
+                g.add((iri, SKOS.altLabel, _word(alias.strip())))
     if article.source:
         g.add((doc, DCTERMS.source, _source_term(article.source)))
     if article.title:
@@ -185,7 +260,7 @@ def _sentence_nodes(g: Graph, article: Article, doc: URIRef) -> dict[str, URIRef
         iri = nodes[text] = sentence_iri(doc, n)
         g.add((iri, RDF.type, KGO.Sentence))
         g.add((iri, KGO.text, Literal(text)))
-        g.add((iri, KGO.sequence, Literal(n)))
+        g.add((iri, KGO.sequence, _number(n)))
         g.add((iri, KGO.sourceDocument, doc))
         if offsets[text] >= 0:
             g.add((iri, KGO.offset, Literal(offsets[text])))
@@ -200,19 +275,28 @@ def shared_graph(article: Article, *, countries: dict[str, Place] | None = None)
     meets each place or cargo once, not once per article that names it (Oxigraph's union
     default graph does not deduplicate).
     """
-    g = Graph()
+    triples: set[Triple] = set()
     for route in article.routes:
         for item in route.cargo:
-            g.add((cargo_iri(item), RDF.type, KGO.Cargo))
-            g.add((cargo_iri(item), RDFS.label, Literal(item)))
+            triples.update(_cargo_triples(item))
     places = set(_seen(article))
     for route in article.routes:
         places |= {p for p in (route.origin, route.destination, *route.via) if p is not None}
     for place in places:
-        _describe_place(g, place)
+        triples.update(place_triples(place))
         if place.type != "Country" and countries and place.country in countries:
-            _describe_place(g, countries[place.country])
+            triples.update(place_triples(countries[place.country]))
+    g = new_graph()
+    for triple in triples:
+        g.add(triple)
     return g
+
+
+@lru_cache(maxsize=4096)
+def _cargo_triples(name: str) -> tuple[Triple, ...]:
+    """The type and label of a cargo kind in the shared graph."""
+    iri = cargo_iri(name)
+    return (iri, RDF.type, KGO.Cargo), (iri, RDFS.label, Literal(name))
 
 
 def _source_term(source: str) -> URIRef | Literal:
@@ -230,24 +314,38 @@ def _seen(article: Article) -> dict[Place, set[str]]:
     return seen
 
 
-def _describe_place(g: Graph, place: Place) -> None:
+def place_triples(place: Place) -> tuple[Triple, ...]:
+    """The triples that describe a place in the shared graph: type, labels, country, coordinates, links.
+
+    Made once per place (an article graph names the same places again and again) and shared
+    by every graph that describes it: the terms are immutable.
+    """
+    return _place_triples(place, place.aliases)
+
+
+@lru_cache(maxsize=PLACE_CACHE)
+def _place_triples(place: Place, aliases: tuple[str, ...]) -> tuple[Triple, ...]:
+    """:func:`place_triples`, cached.
+
+    ``aliases`` is the place's own, in the cache's key because places compare without their
+    aliases (two equal places may still differ there).
+    """
     iri = place_iri(place)
-    g.add((iri, RDF.type, KGO[place.type]))
-    g.add((iri, RDFS.label, Literal(place.label)))
-    g.add((iri, SKOS.prefLabel, Literal(place.label)))
-    g.add((iri, KGO.countryCode, Literal(place.country)))
-    for alias in place.aliases if place.type != "Country" else ():
+    label = Literal(place.label)
+    out: list[Triple] = [(iri, RDF.type, KGO[place.type]), (iri, RDFS.label, label),
+                         (iri, SKOS.prefLabel, label), (iri, KGO.countryCode, Literal(place.country))]
+    for alias in aliases if place.type != "Country" else ():
         if alias.strip() and alias != place.label:
-            g.add((iri, SKOS.altLabel, Literal(alias.strip())))
+            out.append((iri, SKOS.altLabel, Literal(alias.strip())))
     if place.type != "Country":
-        g.add((iri, KGO.locatedIn, KGR[f"country/{place.country}"]))
+        out.append((iri, KGO.locatedIn, KGR[f"country/{place.country}"]))
     if place.lat is not None and place.lon is not None:
-        g.add((iri, GEO.lat, _decimal(round(place.lat, 5))))
-        g.add((iri, GEO.long, _decimal(round(place.lon, 5))))
+        out += [(iri, GEO.lat, _decimal(round(place.lat, 5))), (iri, GEO.long, _decimal(round(place.lon, 5)))]
     if place.geonameid:
-        g.add((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonameid))))
+        out.append((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonameid))))
     if place.wikidata:
-        g.add((iri, OWL.sameAs, URIRef(WIKIDATA.format(place.wikidata))))
+        out.append((iri, OWL.sameAs, URIRef(WIKIDATA.format(place.wikidata))))
+    return tuple(out)
 
 
 def _trains(routes: list[Route]) -> list[list[Route]]:
@@ -278,7 +376,7 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
     g.add((train, RDFS.label, Literal(f"train {first.origin.label if first.origin else '?'} → {ends}")))
     g.add((train, KGO.sourceDocument, doc))
     g.add((train, PROV.wasDerivedFrom, doc))
-    g.add((train, KGO.status, Literal(first.status)))
+    g.add((train, KGO.status, _word(first.status)))
     for route in routes:
         if route.evidence:
             g.add((train, KGO.evidenceSentence, sentences[route.evidence]))
@@ -298,7 +396,7 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
         g.add((train, KGO.passesThrough, place_iri(place)))
         g.add((stop, RDF.type, KGO.TransitStop))
         g.add((stop, KGO.place, place_iri(place)))
-        g.add((stop, KGO.sequence, Literal(k)))
+        g.add((stop, KGO.sequence, _number(k)))
     written: dict[tuple[int, str, str, tuple[str, ...]], URIRef] = {}
     for route in routes:
         for seq, leg in enumerate(branch_legs(route), start=1):
@@ -318,9 +416,9 @@ def _describe_train(g: Graph, routes: list[Route], doc: URIRef, train: URIRef,
     if first.date is not None:
         g.add((train, KGO.departureDate, Literal(first.date, datatype=XSD.date)))
         if first.date_precision is not None:
-            g.add((train, KGO.datePrecision, Literal(first.date_precision)))
+            g.add((train, KGO.datePrecision, _word(first.date_precision)))
         if first.date_basis is not None:
-            g.add((train, KGO.dateBasis, Literal(first.date_basis)))
+            g.add((train, KGO.dateBasis, _word(first.date_basis)))
 
 
 @dataclass
@@ -370,7 +468,7 @@ def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg
                   sentences: dict[str, URIRef]) -> None:
     g.add((iri, RDF.type, KGO.Leg))
     g.add((iri, KGO.legOf, train))
-    g.add((iri, KGO.sequence, Literal(seq)))
+    g.add((iri, KGO.sequence, _number(seq)))
     g.add((iri, KGO.fromPlace, place_iri(leg.start)))
     g.add((iri, KGO.toPlace, place_iri(leg.end)))
     for text in leg.evidence:
@@ -381,9 +479,21 @@ def _describe_leg(g: Graph, iri: URIRef, train: URIRef, seq: int, leg: BranchLeg
         g.add((iri, KGO.crossing, crossing))
         g.add((crossing, RDF.type, KGO.CountryCrossing))
         g.add((crossing, KGO.country, place_iri(country)))
-        g.add((crossing, KGO.sequence, Literal(k)))
+        g.add((crossing, KGO.sequence, _number(k)))
 
 
 def _decimal(value: float) -> Literal:
     """An xsd:decimal literal whose Python value is a Decimal (as rdflib parses one back)."""
     return Literal(Decimal(str(value)), datatype=XSD.decimal)
+
+
+@lru_cache(maxsize=1024)
+def _number(n: int) -> Literal:
+    """The xsd:integer literal of a sequence number, made once (every train's stops count 1, 2...)."""
+    return Literal(n)
+
+
+@lru_cache(maxsize=4096)
+def _word(text: str) -> Literal:
+    """The plain literal of a short text many graphs repeat (a status, a place's name), made once."""
+    return Literal(text)
