@@ -115,11 +115,9 @@ def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
                             or (word := start_word(text)) not in starts and word not in blocked_starts):
             i += 1
             continue
-        for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
-            window = tokens[i:i + n]
-            if any(t.is_sent_start for t in window[1:]) or any("\n" in t.text_with_ws for t in window[:-1]):
-                continue
-            text = "".join(t.text_with_ws for t in window).strip()
+        pieces = _window_texts(tokens, i)
+        for n in range(len(pieces), 0, -1):
+            text = "".join(pieces[:n]).strip()
             if n > 1 and fold(text) in gazetteer.blocked:
                 i += n  # "Inner Mongolia", "Central Asia": a region, not the country inside its name
                 break
@@ -135,38 +133,57 @@ def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
     return found
 
 
+def _window_texts(tokens: list[Token], i: int) -> list[str]:
+    """The texts (with whitespace) of the tokens a name starting at token ``i`` may span.
+
+    At most :data:`MAX_TOKENS`; a name ends before the next sentence and at a line break.
+    """
+    out = [tokens[i].text_with_ws]
+    for j in range(i + 1, min(i + MAX_TOKENS, len(tokens))):
+        if "\n" in out[-1] or tokens[j].is_sent_start:
+            break
+        out.append(tokens[j].text_with_ws)
+    return out
+
+
 def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None]) -> bool:
     """Whether a gazetteer match is a place here (not a word, a person's name or a date)."""
-    first = span.text[0]
-    if not first.isupper() and not span.text.lower().startswith("port of "):
+    text = span.text
+    if not text[0].isupper() and not text.lower().startswith("port of "):
         return False
     best, place = entries[0]
     trusted = best in (CURATED, ALIAS)  # curated tables: ports, countries, explicit city aliases
-    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
     if nxt is not None and nxt.lower_ in ADMIN_WORDS and place.type != "Country":
         return False  # "Henan Province", "Hebei region": an administrative area, not a city
     if nxt is not None and nxt.text in FEATURES:
         return False  # "Pearl River Delta", "Caspian Sea": part of a longer geographic name
-    ents = {id(e): e for t in range(span.start, span.end) if (e := ent_of[t]) is not None}
-    for ent in ents.values():
-        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ not in NUMERIC_ENTS):
+    ents: list[Span] = []
+    for t in range(span.start, span.end):
+        e = ent_of[t]
+        if e is not None and not any(e is other for other in ents):
+            ents.append(e)
+    for ent in ents:
+        label = ent.label_
+        if label in NON_PLACE_ENTS and not (trusted and label not in NUMERIC_ENTS):
             return False  # a curated name tagged WORK_OF_ART or PRODUCT is still the place
-        if ent.label_ == "PERSON":
+        if label == "PERSON":
             longer = ent.start < span.start or ent.end > span.end
             if longer or not (trusted or max(p.population for _, p in entries) >= 100_000):
                 return False
     if trusted:
         return True
-    in_place_ent = any(e.label_ in PLACE_ENTS for e in ents.values())
-    prev = span.doc[span.start - 1] if span.start > 0 else None
+    labels = {e.label_ for e in ents}
+    prev = doc[span.start - 1] if span.start > 0 else None
     if prev is not None and prev.is_title and not prev.is_sent_start and prev.pos_ == "PROPN" \
             and place.population < 100_000:
         return False  # "Johns Hopkins": a small town's name inside another proper name
     if best == ALTERNATE:
-        return any(e.label_ in {"GPE", "LOC"} for e in ents.values())
-    if len(fold(span.text)) < 3:
+        return "GPE" in labels or "LOC" in labels
+    if len(fold(text)) < 3:
         return False
-    return in_place_ent or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+    return not labels.isdisjoint(PLACE_ENTS) or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
 
 
 def _port_word_after(doc: Doc, end: int) -> bool:
@@ -178,9 +195,12 @@ def _port_word_after(doc: Doc, end: int) -> bool:
 
 def _extend_suffix(doc: Doc, end: int) -> int:
     """Include a following "Port", "Pass", "City" or "station" in the surface form."""
-    for n in (2, 1):
-        if end + n <= len(doc) and doc[end:end + n].text.lower() in SUFFIXES:
-            return end + n
+    if end < len(doc):
+        first = doc[end]
+        if end + 2 <= len(doc) and (first.text_with_ws + doc[end + 1].text).lower() in SUFFIXES:
+            return end + 2
+        if first.text.lower() in SUFFIXES:
+            return end + 1
     return end
 
 

@@ -1,0 +1,126 @@
+"""The cheaper extraction rules read the same as the plain ones: proposals, suffixes, datelines, trains."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from kg.extract.extractor import parse_articles
+from kg.extract.lexicon import lexicon, start_word
+from kg.extract.mentions import MAX_TOKENS, _acceptable, _extend_suffix, _propose, find_mentions
+from kg.extract.reading import DATELINE
+from kg.extract.roles import SentenceGrammar, _dateline_end
+from kg.gazetteer import fold
+from kg.model import Article
+
+TEXTS = [
+    "A freight train left Chongqing for Duisburg via Alashankou and Brest on Monday.",
+    "The train from Yiwu reached Madrid.\nInner Mongolia sends coal to Erenhot, near Ulan Bator.",
+    "Cargo crossed at the Khorgos dry port, then the Alataw Pass and Dostyk station.",
+    "The Port of Baku ships to Aktau port.  Central Asia trades with Xi'an and Ulanqab.",
+    "Trains from Bayan Nur\nand Zhengzhou went to Hamburg. Moscow welcomed them. Warsaw too.",
+    "GANZHOU, May 20 -- A train carrying furniture left Ganzhou for Moscow.",
+    "Johns Hopkins visited Lianyungang Port and the Pingxiang border port in Guangxi Zhuang.",
+]
+
+
+def _parse(nlp, gazetteer, text: str):
+    article = Article(name="t.txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    ((_, doc),) = parse_articles([article], nlp=nlp, gazetteer=gazetteer)
+    return doc
+
+
+def _propose_plain(doc, gazetteer, tokens):
+    """Proposals as before: every window sliced and checked token by token."""
+    ent_of = [None] * len(doc)
+    for ent in doc.ents:
+        for t in range(ent.start, ent.end):
+            ent_of[t] = ent
+    found = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        text = tok.text
+        port_of = len(text) == 4 and tok.lower_ == "port" and i + 2 < len(tokens) \
+            and tokens[i + 1].lower_ == "of" and tokens[i + 2].text[:1].isupper()
+        if not port_of and (not text[:1].isupper() or tok.pos_ == "DET" or (
+                word := start_word(text)) not in gazetteer.starts and word not in gazetteer.blocked_starts):
+            i += 1
+            continue
+        for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
+            window = tokens[i:i + n]
+            if any(t.is_sent_start for t in window[1:]) or any("\n" in t.text_with_ws for t in window[:-1]):
+                continue
+            text = "".join(t.text_with_ws for t in window).strip()
+            if n > 1 and fold(text) in gazetteer.blocked:
+                i += n
+                break
+            entries = gazetteer.candidates(text)
+            if entries and _acceptable(doc[i:i + n], entries, ent_of):
+                found.append(doc[i:i + n])
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_proposals_are_those_of_the_plain_window_scan(nlp, gazetteer, text):
+    doc = _parse(nlp, gazetteer, text)
+    tokens = list(doc)
+    got = [(s.start, s.end) for s in _propose(doc, gazetteer, tokens)]
+    assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, tokens)]
+
+
+def test_names_stop_at_line_breaks_and_sentence_ends(nlp, gazetteer):
+    doc = _parse(nlp, gazetteer, "Trains from Bayan\nNur went to Hamburg. Moscow welcomed them.")
+    texts = [m.text for m in find_mentions(doc, gazetteer)]
+    assert "Hamburg" in texts and "Moscow" in texts
+    assert not any("\n" in t or "Hamburg. Moscow" in t for t in texts)
+
+
+def test_suffixes_join_the_surface_form(nlp, gazetteer):
+    doc = _parse(nlp, gazetteer, "It passed Khorgos dry port, Alataw Pass and Dostyk station.")
+    ends = {doc[i].text: _extend_suffix(doc, i + 1) - i - 1 for i in range(len(doc))}
+    assert ends["Khorgos"] == 2 and ends["Alataw"] == 1 and ends["Dostyk"] == 1 and ends["passed"] == 0
+
+
+@pytest.mark.parametrize("text", [
+    "GANZHOU, May 20 -- A train left.", "\n\n  URUMQI, June 3 (Xinhua) -- A train left.",
+    "A train left GANZHOU, May 20 -- again.", "", "   ", "GANZHOU",
+    " ".join(["NEW"] * 30) + ", May 2 -- A train left.", "NEW YORK, May 2, 2023 -- A train.",
+    "china-europe trains, May 2 -- x",
+])
+def test_dateline_end_is_where_the_dateline_ends(nlp, text):
+    doc = nlp.make_doc(text)
+    m = DATELINE.match(doc.text)
+    assert _dateline_end(doc) == (m.end() if m else 0)
+
+
+def test_remembered_train_words_are_the_lexicons(nlp, gazetteer):
+    text = " ".join(TEXTS[:3]) + " The new rail link and its service ran; sea freight did not."
+    doc = _parse(nlp, gazetteer, text)
+    grammar = SentenceGrammar(doc, [])
+    for _ in range(2):
+        assert [grammar.is_train(t) for t in doc] == [lexicon().is_train(t) for t in doc]
+    assert any(grammar.is_train(t) for t in doc)
+
+
+def _hand_doc(nlp, words: list[str], sent_starts: list[bool]):
+    from spacy.tokens import Doc
+
+    return Doc(nlp.vocab, words=words, spaces=[True] * len(words), sent_starts=sent_starts,
+               pos=["PROPN"] * len(words))
+
+
+@pytest.mark.parametrize(("starts", "spans"), [
+    ([True, False, False, False, False], [(2, 4)]),  # "Ulan Bator"
+    ([True, False, False, True, False], []),  # a sentence starts at "Bator": "Ulan" is no place
+])
+def test_a_name_does_not_run_into_the_next_sentence(nlp, gazetteer, starts, spans):
+    doc = _hand_doc(nlp, ["Trains", "reach", "Ulan", "Bator", "daily"], starts)
+    got = [(s.start, s.end) for s in _propose(doc, gazetteer, list(doc))]
+    assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, list(doc))]
+    assert [sp for sp in got if sp[0] == 2] == spans
