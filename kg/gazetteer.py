@@ -425,8 +425,21 @@ class Gazetteer:
         return None
 
     def demonym(self, word: str) -> str | None:
-        """ISO code for a demonym ("Uzbek" -> "UZ"), or None."""
-        return self._demonyms.get(fold(word))
+        """ISO code for a demonym ("Uzbek" -> "UZ"), or None (remembered per word as written:
+        candidate sentences, entity windows and mentions ask it of most words)."""
+        memo = self._demonym_memo
+        try:
+            return memo[word]
+        except KeyError:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            code = memo[word] = self._demonyms.get(fold(word))
+            return code
+
+    @cached_property
+    def _demonym_memo(self) -> dict[str, str | None]:
+        """Answers of :meth:`demonym` by word as written."""
+        return {}
 
     def capital(self, code: str) -> Place | None:
         """The capital city of a country, if GeoNames knows it."""

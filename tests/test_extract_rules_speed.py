@@ -8,7 +8,7 @@ import pytest
 
 from kg.extract.extractor import parse_articles
 from kg.extract.lexicon import lexicon, start_word
-from kg.extract.mentions import MAX_TOKENS, _acceptable, _extend_suffix, _propose, find_mentions
+from kg.extract.mentions import MAX_TOKENS, _acceptable, _extend_suffix, _propose, _Words, find_mentions
 from kg.extract.reading import DATELINE
 from kg.extract.roles import SentenceGrammar, _dateline_end
 from kg.gazetteer import fold
@@ -70,7 +70,7 @@ def _propose_plain(doc, gazetteer, tokens):
 def test_proposals_are_those_of_the_plain_window_scan(nlp, gazetteer, text):
     doc = _parse(nlp, gazetteer, text)
     tokens = list(doc)
-    got = [(s.start, s.end) for s in _propose(doc, gazetteer, tokens)]
+    got = [(s.start, s.end) for s in _propose(doc, gazetteer, _Words.of(doc))]
     assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, tokens)]
 
 
@@ -121,6 +121,19 @@ def _hand_doc(nlp, words: list[str], sent_starts: list[bool]):
 ])
 def test_a_name_does_not_run_into_the_next_sentence(nlp, gazetteer, starts, spans):
     doc = _hand_doc(nlp, ["Trains", "reach", "Ulan", "Bator", "daily"], starts)
-    got = [(s.start, s.end) for s in _propose(doc, gazetteer, list(doc))]
+    got = [(s.start, s.end) for s in _propose(doc, gazetteer, _Words.of(doc))]
     assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, list(doc))]
     assert [sp for sp in got if sp[0] == 2] == spans
+
+
+def test_lower_case_forms_are_the_texts_lowered(nlp):
+    """The passes test ``text.lower()`` before reading a token's ``lower_``: the two agree."""
+    doc = nlp.make_doc("The PORT, the Port and this Crossing; CHECKPOINT ÜRÜMQI İzmir ǅemal port's")
+    assert [t.lower_ for t in doc] == [t.text.lower() for t in doc]
+
+
+@pytest.mark.parametrize("word", ["port", "Port", "PORT"])
+def test_the_port_is_the_port_named_last(nlp, gazetteer, word):
+    doc = _parse(nlp, gazetteer, f"Trains pass through Erenhot. Officials said the {word} handled 300 trains.")
+    got = [(m.text, doc[m.start].text) for m in find_mentions(doc, gazetteer)]
+    assert ("Erenhot", word) in got

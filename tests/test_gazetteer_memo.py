@@ -91,3 +91,10 @@ def test_candidates_answer_as_the_plain_lookup_and_are_fresh_lists(gazetteer):
     got = gazetteer.candidates("Alataw port")
     got.clear()
     assert gazetteer.candidates("Alataw port") == gazetteer._lookup("Alataw port") != []
+
+
+def test_demonyms_answer_as_the_table(gazetteer):
+    words = ["Uzbek", "uzbek", "UZBEK", "Lao", "Russian", "Chinese", "Kazakh", "Train", "", "Ülan", "Polish"]
+    for word in words * 2:
+        assert gazetteer.demonym(word) == gazetteer._demonyms.get(fold(word)), word
+    assert gazetteer.demonym("Uzbek") == "UZ" and gazetteer.demonym("Train") is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, fold
@@ -37,6 +38,26 @@ FEATURES = frozenset({"Delta", "River", "Sea", "Lake", "Mountains", "Basin", "Pl
 DESCRIPTORS = {"capital": "capital", "largest city": "largest", "biggest city": "largest"}
 
 
+@dataclass(frozen=True)
+class _Words:
+    """A parsed document's tokens with the attributes every pass reads, each read once.
+
+    Every pass below walks all the tokens; reading ``text`` and ``pos_`` from spaCy's tokens
+    costs more than the tests on them, so the passes share these lists and only touch a
+    token for the few words that pass them.
+    """
+
+    tokens: list[Token]
+    texts: list[str]
+    pos: list[str]
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Words:
+        """The words of a document."""
+        tokens = list(doc)
+        return cls(tokens, [t.text for t in tokens], [t.pos_ for t in tokens])
+
+
 def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in a parsed document, resolved to one place each.
 
@@ -52,9 +73,9 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     list of Mention
         Sorted by position; overlapping proposals are reduced to the longest.
     """
-    tokens = list(doc)  # one Token object each, shared by the passes below
+    words = _Words.of(doc)  # one Token object each, and their texts and tags, shared by the passes below
     sent_of = _sentence_index(doc)
-    spans = _propose(doc, gazetteer, tokens)
+    spans = _propose(doc, gazetteer, words)
     country_of: list[str | None] = []
     for span in spans:
         best = gazetteer.candidates(span.text)[:1]
@@ -77,13 +98,13 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
             place = port or place  # "the Pingxiang border port" is the crossing, not the city
         end = _extend_suffix(doc, span.end)
         mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
-    described = _descriptions(doc, gazetteer, mentions, sent_of, tokens)
+    described = _descriptions(doc, gazetteer, mentions, sent_of, words)
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
     mentions += _parenthetical_aliases(doc, mentions, sent_of)
-    mentions += _port_anaphora(doc, mentions, sent_of, tokens)
-    mentions += _goods_of(doc, gazetteer, mentions, sent_of, tokens)
-    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency, tokens)
+    mentions += _port_anaphora(doc, mentions, sent_of, words)
+    mentions += _goods_of(doc, gazetteer, mentions, sent_of, words)
+    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency, words)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -96,7 +117,7 @@ def _sentence_index(doc: Doc) -> list[int]:
     return out
 
 
-def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
+def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[Span]:
     """Longest gazetteer matches that pass the checks, left to right, not overlapping."""
     ent_of: list[Span | None] = [None] * len(doc)
     for ent in doc.ents:
@@ -105,13 +126,13 @@ def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
     found: list[Span] = []
     starts = gazetteer.starts
     blocked_starts = gazetteer.blocked_starts
+    tokens, texts, pos = words.tokens, words.texts, words.pos
     i = 0
     while i < len(tokens):
-        tok = tokens[i]
-        text = tok.text
-        port_of = len(text) == 4 and tok.lower_ == "port" and i + 2 < len(tokens) \
-            and tokens[i + 1].lower_ == "of" and tokens[i + 2].text[:1].isupper()
-        if not port_of and (not text[:1].isupper() or tok.pos_ == "DET"
+        text = texts[i]
+        port_of = len(text) == 4 and tokens[i].lower_ == "port" and i + 2 < len(tokens) \
+            and tokens[i + 1].lower_ == "of" and texts[i + 2][:1].isupper()
+        if not port_of and (not text[:1].isupper() or pos[i] == "DET"
                             or (word := start_word(text)) not in starts and word not in blocked_starts):
             i += 1
             continue
@@ -205,22 +226,22 @@ def _extend_suffix(doc: Doc, end: int) -> int:
 
 
 def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
-                  sent_of: list[int], tokens: list[Token]) -> list[Mention]:
+                  sent_of: list[int], words: _Words) -> list[Mention]:
     """Places named by description: "the Uzbek capital", "Kazakhstan's largest city"."""
     country_at = {m.start: m for m in mentions if m.place.type == "Country"}
     taken = {t for m in mentions for t in range(m.start, m.end)}
+    texts = words.texts
     out: list[Mention] = []
-    for tok in tokens:
+    for start, pos in enumerate(words.pos):
         code: str | None = None
-        start = tok.i
-        if tok.i in taken and tok.i not in country_at:
+        if start in taken and start not in country_at:
             continue
-        if tok.i not in taken and tok.pos_ in {"ADJ", "PROPN"} and (c := gazetteer.demonym(tok.text)):
-            code, nxt = c, tok.i + 1
-        elif tok.i in country_at:
-            m = country_at[tok.i]
+        if start not in taken and pos in _DESCRIBED_POS and (c := gazetteer.demonym(texts[start])):
+            code, nxt = c, start + 1
+        elif start in country_at:
+            m = country_at[start]
             code, nxt = m.place.country, m.end
-            if nxt < len(doc) and doc[nxt].text in {"'s", "’s"}:
+            if nxt < len(doc) and texts[nxt] in {"'s", "’s"}:
                 nxt += 1
             else:
                 continue
@@ -234,6 +255,9 @@ def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
                     out.append(Mention(place, doc[start:nxt + n].text, start, nxt + n, sent_of[start]))
                 break
     return out
+
+
+_DESCRIBED_POS = frozenset({"ADJ", "PROPN"})
 
 
 def _unclaimed_name(doc: Doc, i: int, taken: set[int]) -> bool:
@@ -275,7 +299,7 @@ def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]
 
 
 def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
-           countries: list[str], tokens: list[Token]) -> list[Mention]:
+           countries: list[str], words: _Words) -> list[Mention]:
     """Misspelt place names, corrected only with context ("Malszewicze", "X'ian").
 
     An unknown capitalised proper noun is corrected to a place one typo away when the article
@@ -286,8 +310,12 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
     taken = {t for m in mentions for t in range(m.start, m.end)}
     named = {m.place for m in mentions}
     out: list[Mention] = []
-    for tok in tokens:
-        if not _unclaimed(tok, taken) or len(tok.text) < 5:
+    texts = words.texts
+    for i, pos in enumerate(words.pos):
+        if pos != "PROPN" or i in taken or len(texts[i]) < 5:
+            continue  # the cheap part of _unclaimed first
+        tok = words.tokens[i]
+        if not _unclaimed(tok, taken):
             continue
         place = gazetteer.near(tok.text, among=named)
         if place is None and (tok.ent_type_ in {"GPE", "LOC", "FAC"} or tok.i > 0 and doc[tok.i - 1].lower_ in
@@ -305,7 +333,7 @@ ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
 
 
 def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
-                   tokens: list[Token]) -> list[Mention]:
+                   words: _Words) -> list[Mention]:
     """"the port", "this crossing": the port named last, in this sentence or the two before.
 
     The mention's text is the port's own name, so that it never becomes an alias.
@@ -314,7 +342,10 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
     ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.end)
     ends = [m.end for m in ports]
     out: list[Mention] = []
-    for tok in tokens:
+    for i, text in enumerate(words.texts):
+        if text.lower() not in ANAPHORS:  # the lexeme's lower_ is its text.lower()
+            continue
+        tok = words.tokens[i]
         if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
             continue
         if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
@@ -332,13 +363,16 @@ LOAD_WORDS = frozenset({"load", "laden", "carry", "fill", "pack", "transport"})
 
 
 def _goods_of(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
-              tokens: list[Token]) -> list[Mention]:
+              words: _Words) -> list[Mention]:
     """"a train loaded with Lao corn", "carrying Russian goods": the country a train's goods come
     from, as an implied mention (its text is the country's name, so it never becomes an alias)."""
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
-    for tok in tokens:
-        if tok.i in taken or tok.dep_ not in {"amod", "compound"} or (code := gazetteer.demonym(tok.text)) is None:
+    for i, text in enumerate(words.texts):
+        if i in taken or (code := gazetteer.demonym(text)) is None:
+            continue
+        tok = words.tokens[i]
+        if tok.dep_ not in {"amod", "compound"}:
             continue
         goods = tok.head
         verb = goods.head.head if goods.dep_ == "pobj" and goods.head.lower_ == "with" else \
