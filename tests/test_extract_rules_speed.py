@@ -134,6 +134,7 @@ def test_lower_case_forms_are_the_texts_lowered(nlp):
 
 @pytest.mark.parametrize("word", ["port", "Port", "PORT"])
 def test_the_port_is_the_port_named_last(nlp, gazetteer, word):
-    doc = _parse(nlp, gazetteer, f"Trains pass through Erenhot. Officials said the {word} handled 300 trains.")
+    text = f"Trains pass through Erenhot. Officials said the {word} handled 300 trains."
+    doc = _parse(nlp, gazetteer, text)
     got = [(m.text, doc[m.start].text) for m in find_mentions(doc, gazetteer)]
     assert ("Erenhot", word) in got

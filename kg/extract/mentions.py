@@ -247,9 +247,9 @@ def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
                 continue
         else:
             continue
-        for words, kind in DESCRIPTORS.items():
-            n = len(words.split())
-            if fold(doc[nxt:nxt + n].text) == words:
+        for phrase, kind in DESCRIPTORS.items():
+            n = len(phrase.split())
+            if fold(doc[nxt:nxt + n].text) == phrase:
                 place = gazetteer.capital(code) if kind == "capital" else gazetteer.largest_city(code)
                 if place is not None:
                     out.append(Mention(place, doc[start:nxt + n].text, start, nxt + n, sent_of[start]))
@@ -346,7 +346,7 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
         if text.lower() not in ANAPHORS:  # the lexeme's lower_ is its text.lower()
             continue
         tok = words.tokens[i]
-        if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
+        if tok.lower_ not in ANAPHORS or i in taken or i + 1 < len(doc) and doc[i + 1].lower_ == "of":
             continue
         if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
             continue
