@@ -138,3 +138,62 @@ def test_the_port_is_the_port_named_last(nlp, gazetteer, word):
     doc = _parse(nlp, gazetteer, text)
     got = [(m.text, doc[m.start].text) for m in find_mentions(doc, gazetteer)]
     assert ("Erenhot", word) in got
+
+
+def _quoted_plain(doc) -> set[int]:
+    inside, out = False, set()
+    for t in doc:
+        if t.text in {'"', "“", "”"}:
+            inside = (t.text == "“") or (not inside and t.text == '"')
+            continue
+        if inside:
+            out.add(t.i)
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    'He said "the train left Xi\'an" and "it came back".', "“Curly” and “open to the end",
+    'Unbalanced " quote then “curly” then " again', "No quotes at all.", "", '"', '""', "”“",
+    '“He said "nested" words” after', "“ “ ” ”",
+])
+def test_quoted_tokens_are_those_of_the_token_scan(nlp, text):
+    from kg.extract.roles import _quoted_tokens
+
+    doc = nlp.make_doc(text)
+    assert _quoted_tokens(doc) == _quoted_plain(doc)
+
+
+def _is_train_plain(lex, tok) -> bool:
+    """The train test as before: modifiers read first."""
+    if tok.pos_ in {"VERB", "AUX"} or any(c.dep_ in {"compound", "amod", "nmod"} and c.lemma_.lower()
+                                          in lex.non_rail for c in tok.children):
+        return False
+    if tok.lemma_.lower() in lex.train_nouns or tok.lower_ in lex.train_nouns:
+        return True
+    return tok.lemma_.lower() in lex.service_nouns and any(
+        c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in lex.service_modifiers
+        or c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in tok.children)
+
+
+def test_train_words_are_those_of_the_plain_test(nlp, gazetteer):
+    text = " ".join(TEXTS) + (" A cargo flight route and sea freight and air cargo went on. The new rail "
+                              "link, the train route, its service and their shipments ran; a service did "
+                              "not. Trains train.")
+    doc = _parse(nlp, gazetteer, text)
+    lex = lexicon()
+    got = [lex.is_train(t) for t in doc]
+    assert got == [_is_train_plain(lex, t) for t in doc]
+    assert sum(got) >= 5
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("It took a fortnight.", 14), ("The trip took two weeks, not 12 days.", 14), ("It took 12 days.", 12),
+    ("It took twelve days.", 12), ("It took 7.5 days.", 7.5), ("Nothing about time.", None),
+    ("The fortnightly service", None),
+])
+def test_journey_days_from_phrases_and_figures(nlp, text, days):
+    from kg.extract.attributes import Attributes
+
+    attrs = Attributes.__new__(Attributes)
+    attrs.lex = lexicon()
+    assert attrs._days(text) == days

@@ -539,14 +539,27 @@ def _of_train(noun: Token, is_train: Callable[[Token], bool]) -> Token | None:
 
 
 def _quoted_tokens(doc: Doc) -> set[int]:
-    """Token indices inside straight or curly double quotes."""
+    """Token indices inside straight or curly double quotes.
+
+    The quote marks are found among the tokens' hashed texts (one array), and the tokens
+    between two marks are inside when the first opened a quotation.
+    """
+    import numpy
+    from spacy.attrs import ORTH
+
+    strings = doc.vocab.strings
+    marks = numpy.array([strings[q] for q in _QUOTES], dtype="uint64")
+    orth = doc.to_array([ORTH]).reshape(-1)
     inside, out = False, set()
-    for i, text in enumerate(t.text for t in doc):
-        if text in _QUOTES:
-            inside = (text == "“") or (not inside and text == '"')
-            continue
+    after = 0  # the first token after the last mark
+    for i in numpy.flatnonzero(numpy.isin(orth, marks)).tolist():
         if inside:
-            out.add(i)
+            out.update(range(after, i))
+        text = doc[i].text
+        inside = (text == "“") or (not inside and text == '"')
+        after = i + 1
+    if inside:
+        out.update(range(after, len(doc)))
     return out
 
 
