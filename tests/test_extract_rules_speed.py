@@ -197,3 +197,14 @@ def test_journey_days_from_phrases_and_figures(nlp, text, days):
     attrs = Attributes.__new__(Attributes)
     attrs.lex = lexicon()
     assert attrs._days(text) == days
+
+
+@pytest.mark.parametrize("text", [
+    "source: https://x.org/a\ndate: 2021-10-29\n\nGANZHOU, May 20 -- A train left.\n\nHeadline\n\nBody.",
+    "A country.An employee said\u00a0so\x1b[2J.", "", "Title\n\n" + "A train left Xi'an. " * 2_000,
+])
+def test_remembered_clean_texts_are_the_cleaned_texts(text):
+    from kg.extract.reading import _clean, clean_text
+
+    for _ in range(2):
+        assert clean_text(text) == _clean(text)
