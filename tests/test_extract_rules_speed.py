@@ -70,7 +70,9 @@ def _propose_plain(doc, gazetteer, tokens):
 def test_proposals_are_those_of_the_plain_window_scan(nlp, gazetteer, text):
     doc = _parse(nlp, gazetteer, text)
     tokens = list(doc)
-    got = [(s.start, s.end) for s in _propose(doc, gazetteer, _Words.of(doc))]
+    proposed = _propose(doc, gazetteer, _Words.of(doc))
+    assert [text for _, text in proposed] == [s.text for s, _ in proposed]
+    got = [(s.start, s.end) for s, _ in proposed]
     assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, tokens)]
 
 
@@ -121,7 +123,9 @@ def _hand_doc(nlp, words: list[str], sent_starts: list[bool]):
 ])
 def test_a_name_does_not_run_into_the_next_sentence(nlp, gazetteer, starts, spans):
     doc = _hand_doc(nlp, ["Trains", "reach", "Ulan", "Bator", "daily"], starts)
-    got = [(s.start, s.end) for s in _propose(doc, gazetteer, _Words.of(doc))]
+    proposed = _propose(doc, gazetteer, _Words.of(doc))
+    assert [text for _, text in proposed] == [s.text for s, _ in proposed]
+    got = [(s.start, s.end) for s, _ in proposed]
     assert got == [(s.start, s.end) for s in _propose_plain(doc, gazetteer, list(doc))]
     assert [sp for sp in got if sp[0] == 2] == spans
 

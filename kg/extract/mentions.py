@@ -75,10 +75,11 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     """
     words = _Words.of(doc)  # one Token object each, and their texts and tags, shared by the passes below
     sent_of = _sentence_index(doc)
-    spans = _propose(doc, gazetteer, words)
+    found = _propose(doc, gazetteer, words)
+    spans = [span for span, _ in found]
     country_of: list[str | None] = []
-    for span in spans:
-        best = gazetteer.candidates(span.text)[:1]
+    for _, written in found:
+        best = gazetteer.candidates(written)[:1]
         country_of.append(best[0][1].country if best and best[0][1].type == "Country" else None)
     by_frequency = [c for c, _ in Counter(c for c in country_of if c).most_common()]
     in_sentence: dict[int, list[tuple[int, str]]] = {}
@@ -86,18 +87,19 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
         if c:
             in_sentence.setdefault(sent_of[other.start], []).append((j, c))
     mentions: list[Mention] = []
-    for i, span in enumerate(spans):
+    for i, (span, written) in enumerate(found):
         sent_countries = [c for j, c in in_sentence.get(sent_of[span.start], []) if j != i]
         context = sent_countries + by_frequency
-        place = gazetteer.resolve(span.text, countries=context)
+        place = gazetteer.resolve(written, countries=context)
         if place is None:
             continue
         if place.type == "City" and _port_word_after(doc, span.end):
-            port = next((p for _, p in gazetteer.candidates(f"{span.text} port")
+            port = next((p for _, p in gazetteer.candidates(f"{written} port")
                          if p.type == "Port" and p.country == place.country), None)
             place = port or place  # "the Pingxiang border port" is the crossing, not the city
         end = _extend_suffix(doc, span.end)
-        mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
+        surface = written if end == span.end else doc[span.start:end].text
+        mentions.append(Mention(place, surface, span.start, end, sent_of[span.start]))
     described = _descriptions(doc, gazetteer, mentions, sent_of, words)
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
@@ -117,13 +119,16 @@ def _sentence_index(doc: Doc) -> list[int]:
     return out
 
 
-def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[Span]:
-    """Longest gazetteer matches that pass the checks, left to right, not overlapping."""
+def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[tuple[Span, str]]:
+    """Longest gazetteer matches that pass the checks, left to right, not overlapping.
+
+    Each with its text (``span.text``, joined from the window's texts).
+    """
     ent_of: list[Span | None] = [None] * len(doc)
     for ent in doc.ents:
         for t in range(ent.start, ent.end):
             ent_of[t] = ent
-    found: list[Span] = []
+    found: list[tuple[Span, str]] = []
     starts = gazetteer.starts
     blocked_starts = gazetteer.blocked_starts
     tokens, texts, pos = words.tokens, words.texts, words.pos
@@ -138,15 +143,18 @@ def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[Span]:
             continue
         pieces = _window_texts(tokens, i)
         for n in range(len(pieces), 0, -1):
-            text = "".join(pieces[:n]).strip()
+            joined = "".join(pieces[:n])
+            text = joined.strip()
             if n > 1 and fold(text) in gazetteer.blocked:
                 i += n  # "Inner Mongolia", "Central Asia": a region, not the country inside its name
                 break
             entries = gazetteer.candidates(text)
             if entries:
                 span = doc[i:i + n]
-                if _acceptable(span, entries, ent_of):
-                    found.append(span)
+                # Span.text: the texts with their spaces, less the last token's own space
+                written = joined[:-1] if len(pieces[n - 1]) > len(texts[i + n - 1]) else joined
+                if _acceptable(span, entries, ent_of, text=written):
+                    found.append((span, written))
                     i += n
                     break
         else:
@@ -167,9 +175,13 @@ def _window_texts(tokens: list[Token], i: int) -> list[str]:
     return out
 
 
-def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None]) -> bool:
-    """Whether a gazetteer match is a place here (not a word, a person's name or a date)."""
-    text = span.text
+def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None], *,
+                text: str | None = None) -> bool:
+    """Whether a gazetteer match is a place here (not a word, a person's name or a date).
+
+    ``text`` is the span's text, when the caller has it.
+    """
+    text = span.text if text is None else text
     if not text[0].isupper() and not text.lower().startswith("port of "):
         return False
     best, place = entries[0]

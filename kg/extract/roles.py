@@ -548,11 +548,13 @@ def _quoted_tokens(doc: Doc) -> set[int]:
     from spacy.attrs import ORTH
 
     strings = doc.vocab.strings
-    marks = numpy.array([strings[q] for q in _QUOTES], dtype="uint64")
     orth = doc.to_array([ORTH]).reshape(-1)
+    is_mark = numpy.zeros(len(orth), dtype=bool)
+    for q in _QUOTES:
+        is_mark |= orth == numpy.uint64(strings[q])
     inside, out = False, set()
     after = 0  # the first token after the last mark
-    for i in numpy.flatnonzero(numpy.isin(orth, marks)).tolist():
+    for i in numpy.flatnonzero(is_mark).tolist():
         if inside:
             out.update(range(after, i))
         text = doc[i].text
