@@ -212,3 +212,33 @@ def test_remembered_clean_texts_are_the_cleaned_texts(text):
 
     for _ in range(2):
         assert clean_text(text) == _clean(text)
+
+
+def _clean_plain(text: str) -> str:
+    """The cleaning as before: every pattern applied to every text."""
+    import re
+
+    from kg.extract.reading import CONTROL, DATE_LINE, DATELINE_PARAGRAPH, split_metadata
+
+    _, text = split_metadata(text)
+    text = CONTROL.sub("", DATE_LINE.sub("", text.replace("\u00a0", " "), count=1))
+    m = DATELINE_PARAGRAPH.search(text, 0, 1000)
+    if m is not None:
+        head = re.sub(r"\s*(?:--|—|–|-)\s*$", "", text[:m.end()])
+        text = head + ".\n\n" + text[m.end():]
+    text = re.sub(r"([^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
+    return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)
+
+
+def test_cleaning_is_the_plain_cleaning_on_random_texts():
+    import random
+
+    from kg.extract.reading import _clean
+
+    rng = random.Random(5)
+    alphabet = ["a", "b", "X", "Y", " ", "\t", "\n", "\n\n", ".", "!", ":", '"', "”", "’", ")", "-", "—",
+                "\x1b[2J", "\x1b]0;t\x07", "\x1b", "\x07", "\u200b", "\ufeff", "\u00a0", "é", "1",
+                "date: 2021-01-02\n", "GANZHOU, May 20 -- ", "source: x\n"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3_000)]
+    for text in texts:
+        assert _clean(text) == _clean_plain(text), repr(text)

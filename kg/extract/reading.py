@@ -31,6 +31,11 @@ META_LINE = re.compile(r"^(source|url|date|title|published|publisher)[ \t]*:[ \t
 # Terminal control sequences (CSI "ESC[2J", OSC "ESC]0;title BEL") and other control characters.
 CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
                      r"|[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")  # and zero-width / bidi marks
+CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                          r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""A character every :data:`CONTROL` match starts with (ESC is ``\\x1b``): none, nothing to remove."""
+UNFINISHED_PARAGRAPH = re.compile(r"(?<=[^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+")
+"""The paragraph break after a paragraph without final punctuation (a headline): it gets a full stop."""
 
 
 def read_article(path: Path) -> Article:
@@ -189,11 +194,13 @@ def _clean_remembered(text: str) -> str:
 def _clean(text: str) -> str:
     """:func:`clean_text` without the memo."""
     _, text = split_metadata(text)
-    text = CONTROL.sub("", DATE_LINE.sub("", text.replace("\u00a0", " "), count=1))
+    text = DATE_LINE.sub("", text.replace("\u00a0", " "), count=1)
+    if CONTROL_CHAR.search(text):  # most texts have none: one scan for a character, not the sequences
+        text = CONTROL.sub("", text)
     # A dateline is a paragraph of its own, not the start of the first sentence.
     m = DATELINE_PARAGRAPH.search(text, 0, 1000)
     if m is not None:
         head = re.sub(r"\s*(?:--|—|–|-)\s*$", "", text[:m.end()])
         text = head + ".\n\n" + text[m.end():]
-    text = re.sub(r"([^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
+    text = UNFINISHED_PARAGRAPH.sub(".\n\n", text)
     return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)
