@@ -102,3 +102,12 @@ def test_a_plan_parses_train_talk_and_joins_blank_lines(nlp, gazetteer):
     got = [(doc[s.start:s.end].text.strip(), s.parse) for s in plan(doc, gazetteer, limit=20_000)]
     assert got[0] == ("It rained.", False) and got[-1] == ("Prices rose.", False)
     assert any("Xi'an" in text and "It carried cars." in text and parse for text, parse in got)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_token_texts_are_the_tokens_texts(nlp, text):
+    from kg.extract.candidates import token_texts
+
+    doc = nlp.make_doc(text)
+    assert token_texts(doc) == [t.text for t in doc]
+    assert token_texts(doc[1:-1]) == [t.text for t in doc[1:-1]]

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from ..gazetteer import DATA, Gazetteer
 from .lexicon import LOADS, lexicon, start_word
@@ -78,7 +78,19 @@ def sentence_bounds(doc: Doc | Span) -> Iterator[tuple[int, int]]:
     next word starts with a capital, a digit or a quote, and at every line break.  The
     tokenizer already keeps abbreviations ("Mr.", "U.S.") as one token.
     """
-    return _bounds([t.text for t in doc])
+    return _bounds(token_texts(doc))
+
+
+def token_texts(doc: Doc | Span) -> list[str]:
+    """The texts of the tokens of a document or span.
+
+    Read from their hashed texts (one array): half the cost of reading each token's ``text``.
+    """
+    from spacy.attrs import ORTH
+
+    strings = doc.vocab.strings
+    orths: list[Any] = doc.to_array([ORTH]).reshape(-1).tolist()  # type: ignore[union-attr]
+    return cast("list[str]", [strings[orth] for orth in orths])
 
 
 def _bounds(texts: list[str]) -> Iterator[tuple[int, int]]:
@@ -150,7 +162,7 @@ def plan(doc: Doc, gazetteer: Gazetteer, *, limit: int) -> list[Stretch]:
     Runs of candidate sentences are parsed (each run at most about ``limit`` characters);
     runs of the other sentences are not.  Each token's text is read once.
     """
-    texts = [t.text for t in doc]
+    texts = token_texts(doc)
     out: list[Stretch] = []
     previous = False
     for start, end in _bounds(texts):

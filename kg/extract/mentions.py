@@ -54,8 +54,13 @@ class _Words:
     @classmethod
     def of(cls, doc: Doc) -> _Words:
         """The words of a document."""
+        from spacy import parts_of_speech  # type: ignore[attr-defined]
+        from spacy.attrs import POS
+
         tokens = list(doc)
-        return cls(tokens, [t.text for t in tokens], [t.pos_ for t in tokens])
+        names = parts_of_speech.NAMES  # what Token.pos_ reads
+        pos = [names[p] for p in doc.to_array([POS]).reshape(-1).tolist()]
+        return cls(tokens, [t.text for t in tokens], pos)
 
 
 def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
