@@ -39,6 +39,8 @@ DATA = Path(__file__).resolve().parent / "data"
 # Priorities of a name's source: lower wins when a name has several meanings.
 CURATED, PRIMARY, ALIAS, ALTERNATE, SMALL = 0, 1, 2, 3, 4
 _SUFFIXES = (" land port", " dry port", " port", " pass", " city", " railway station", " station", " border crossing")
+_MEMO_SIZE = 200_000
+"""Names a lookup memo holds before it is emptied (a bound on memory over long builds)."""
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 
 
@@ -226,8 +228,20 @@ class Gazetteer:
         """Every (priority, place) a name may stand for, best priority first.
 
         A name not known as written is retried without a generic suffix ("Alataw port",
-        "Nantong City", "Dostyk station").
+        "Nantong City", "Dostyk station").  Answers are remembered per name as written (a build
+        asks the same few thousand names and n-grams again and again); each call returns a
+        fresh list.
         """
+        memo = self._candidates_memo
+        found = memo.get(name)
+        if found is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            found = memo[name] = tuple(self._lookup(name))
+        return list(found)
+
+    def _lookup(self, name: str) -> list[tuple[int, Place]]:
+        """:meth:`candidates` without the memo."""
         key = fold(name)
         entries = self._index.get(key)
         if entries is None:
@@ -240,6 +254,11 @@ class Gazetteer:
             if written is not None:  # "Ulan Qab" for "Ulanqab", "Bayannur" for "Bayan Nur"
                 entries = [e for e in self._index[written] if e[1].type != "Country"]
         return sorted(entries or [], key=lambda e: e[0])
+
+    @cached_property
+    def _candidates_memo(self) -> dict[str, tuple[tuple[int, Place], ...]]:
+        """Answers of :meth:`candidates` by name as written (emptied when it holds :data:`_MEMO_SIZE`)."""
+        return {}
 
     @property
     def compact_names(self) -> dict[str, str]:
@@ -285,6 +304,26 @@ class Gazetteer:
             out.setdefault(key[:1], []).append((key, place))
         return out
 
+    @cached_property
+    def _fuzzy_columns(self) -> dict[str, tuple[list[str], list[Place]]]:
+        """:attr:`_fuzzy_by_letter` as names and places apart, in its order (what the matcher scans)."""
+        return {letter: ([k for k, _ in pool], [p for _, p in pool])
+                for letter, pool in self._fuzzy_by_letter.items()}
+
+    @cached_property
+    def _fuzzy_by_place(self) -> dict[str, list[tuple[int, str, Place]]]:
+        """A place's key -> its (position in its letter's pool, name, place) entries of the typo pool."""
+        out: dict[str, list[tuple[int, str, Place]]] = {}
+        for pool in self._fuzzy_by_letter.values():
+            for pos, (key, place) in enumerate(pool):
+                out.setdefault(place.key, []).append((pos, key, place))
+        return out
+
+    @cached_property
+    def _near_memo(self) -> dict[str, Place | None]:
+        """Answers of :meth:`near` over the whole pool, by folded name."""
+        return {}
+
     def near(self, name: str, *, among: Iterable[Place] | None = None) -> Place | None:
         """The place whose name is one typo away from ``name`` ("Malszewicze", "X'ian"), or None.
 
@@ -300,22 +339,45 @@ class Gazetteer:
         -----
         An edit is an insertion, deletion, substitution or swap of neighbours (Damerau-
         Levenshtein); one edit is allowed for names up to 8 letters, two for longer ones, and
-        the first letter must agree.  Never used on a name the index knows.
+        the first letter must agree.  Never used on a name the index knows.  Of equally near
+        names the first in the pool's order wins.  Answers over the whole pool are remembered
+        per name; with ``among`` only the names of those places are scanned.
         """
-        from rapidfuzz import process
-        from rapidfuzz.distance import DamerauLevenshtein
-
         key = fold(name)
         if len(key) < 5 or key in self._index or key in self.blocked:
             return None
-        allowed = set(among) if among is not None else None
-        pool = {k: p for k, p in self._fuzzy_by_letter.get(key[:1], ())
-                if allowed is None or p in allowed}
-        if not pool:
+        if among is not None:
+            return self._nearest(key, self._pool_among(key[:1], among))
+        memo = self._near_memo
+        if key not in memo:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = self._nearest(key, self._fuzzy_columns.get(key[:1], ([], [])))
+        return memo[key]
+
+    def _pool_among(self, letter: str, among: Iterable[Place]) -> tuple[list[str], list[Place]]:
+        """The names starting with ``letter`` of the typo pool's entries for these places, in pool order."""
+        by_place = self._fuzzy_by_place
+        found: dict[int, tuple[str, Place]] = {}
+        for allowed in set(among):
+            for pos, key, place in by_place.get(allowed.key, ()):
+                if key[:1] == letter and (place is allowed or place == allowed):
+                    found[pos] = (key, place)
+        rows = [found[pos] for pos in sorted(found)]
+        return [k for k, _ in rows], [p for _, p in rows]
+
+    @staticmethod
+    def _nearest(key: str, pool: tuple[list[str], list[Place]]) -> Place | None:
+        """The place of the pool name fewest edits from ``key`` (within the allowed edits), or None."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        names, places = pool
+        if not names:
             return None
-        best = process.extractOne(key, list(pool), scorer=DamerauLevenshtein.distance,
+        best = process.extractOne(key, names, scorer=DamerauLevenshtein.distance,
                                   score_cutoff=1 if len(key) <= 8 else 2)
-        return pool[best[0]] if best is not None else None
+        return places[best[2]] if best is not None else None
 
     def knows(self, name: str) -> bool:
         """Whether the name is in the index at all."""
@@ -363,8 +425,21 @@ class Gazetteer:
         return None
 
     def demonym(self, word: str) -> str | None:
-        """ISO code for a demonym ("Uzbek" -> "UZ"), or None."""
-        return self._demonyms.get(fold(word))
+        """ISO code for a demonym ("Uzbek" -> "UZ"), or None (remembered per word as written:
+        candidate sentences, entity windows and mentions ask it of most words)."""
+        memo = self._demonym_memo
+        try:
+            return memo[word]
+        except KeyError:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            code = memo[word] = self._demonyms.get(fold(word))
+            return code
+
+    @cached_property
+    def _demonym_memo(self) -> dict[str, str | None]:
+        """Answers of :meth:`demonym` by word as written."""
+        return {}
 
     def capital(self, code: str) -> Place | None:
         """The capital city of a country, if GeoNames knows it."""

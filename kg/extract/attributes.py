@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 from ..dates import train_date
@@ -70,10 +71,10 @@ class Attributes:
 
     def _days(self, text: str) -> float | None:
         low = text.lower()
-        for phrase, days in self.lex.durations.items():
-            if re.search(rf"\b{re.escape(phrase)}\b", low):
+        for pattern, days in _duration_patterns(tuple(self.lex.durations.items())):
+            if pattern.search(low):
                 return float(days)
-        m = re.search(r"\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")\s+days\b", low)
+        m = _DAYS.search(low)
         if m:
             word = m.group(1)
             return float(NUMBER_WORDS.get(word, word))  # type: ignore[arg-type]
@@ -140,6 +141,16 @@ def _phrase(tok: Token) -> str:
             or w.ent_type_ in {"NORP", "GPE"}
 
     return " ".join(w.text if keep(w) else w.text.lower() for w in words)
+
+
+_DAYS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")\s+days\b")
+"""A number of days, in figures or words ("12 days", "twelve days"), in lower-case text."""
+
+
+@cache
+def _duration_patterns(durations: tuple[tuple[str, float], ...]) -> list[tuple[re.Pattern[str], float]]:
+    """The lexicon's duration phrases ("a fortnight", "two weeks") as whole-word patterns, in order."""
+    return [(re.compile(rf"\b{re.escape(phrase)}\b"), days) for phrase, days in durations]
 
 
 def _int(text: str) -> int:

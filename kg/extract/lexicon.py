@@ -64,16 +64,24 @@ class Lexicon:
     durations: dict[str, float] = field(default_factory=dict)
 
     def is_train(self, tok: Token) -> bool:
-        """Whether a token names a train (or a service, shipment, journey ...)."""
-        if tok.pos_ in {"VERB", "AUX"} or any(c.dep_ in {"compound", "amod", "nmod"} and c.lemma_.lower()
-                                              in self.non_rail for c in tok.children):
+        """Whether a token names a train (or a service, shipment, journey ...).
+
+        The word itself is tested first: only a train or service noun has its modifiers read.
+        """
+        if tok.pos_ in {"VERB", "AUX"}:
+            return False
+        lemma = tok.lemma_.lower()
+        train = lemma in self.train_nouns or tok.lower_ in self.train_nouns
+        if not train and lemma not in self.service_nouns:
+            return False
+        if any(c.dep_ in {"compound", "amod", "nmod"} and c.lemma_.lower() in self.non_rail
+               for c in tok.children):
             return False  # "a cargo flight route", "sea freight", "air cargo": not a train
-        if tok.lemma_.lower() in self.train_nouns or tok.lower_ in self.train_nouns:
+        if train:
             return True
         # "a new rail link", "the train route": a service, where a modifier says it is one
-        return tok.lemma_.lower() in self.service_nouns and any(
-            c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers
-            or c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in tok.children)
+        return any(c.dep_ in {"compound", "amod", "nmod"} and c.lower_ in self.service_modifiers
+                   or c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in tok.children)
 
 
 @cache

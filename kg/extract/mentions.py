@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..gazetteer import ALIAS, ALTERNATE, CURATED, Gazetteer, Place, fold
@@ -37,6 +38,31 @@ FEATURES = frozenset({"Delta", "River", "Sea", "Lake", "Mountains", "Basin", "Pl
 DESCRIPTORS = {"capital": "capital", "largest city": "largest", "biggest city": "largest"}
 
 
+@dataclass(frozen=True)
+class _Words:
+    """A parsed document's tokens with the attributes every pass reads, each read once.
+
+    Every pass below walks all the tokens; reading ``text`` and ``pos_`` from spaCy's tokens
+    costs more than the tests on them, so the passes share these lists and only touch a
+    token for the few words that pass them.
+    """
+
+    tokens: list[Token]
+    texts: list[str]
+    pos: list[str]
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Words:
+        """The words of a document."""
+        from spacy import parts_of_speech  # type: ignore[attr-defined]
+        from spacy.attrs import POS
+
+        tokens = list(doc)
+        names = parts_of_speech.NAMES  # what Token.pos_ reads
+        pos = [names[p] for p in doc.to_array([POS]).reshape(-1).tolist()]
+        return cls(tokens, [t.text for t in tokens], pos)
+
+
 def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in a parsed document, resolved to one place each.
 
@@ -52,12 +78,13 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     list of Mention
         Sorted by position; overlapping proposals are reduced to the longest.
     """
-    tokens = list(doc)  # one Token object each, shared by the passes below
+    words = _Words.of(doc)  # one Token object each, and their texts and tags, shared by the passes below
     sent_of = _sentence_index(doc)
-    spans = _propose(doc, gazetteer, tokens)
+    found = _propose(doc, gazetteer, words)
+    spans = [span for span, _ in found]
     country_of: list[str | None] = []
-    for span in spans:
-        best = gazetteer.candidates(span.text)[:1]
+    for _, written in found:
+        best = gazetteer.candidates(written)[:1]
         country_of.append(best[0][1].country if best and best[0][1].type == "Country" else None)
     by_frequency = [c for c, _ in Counter(c for c in country_of if c).most_common()]
     in_sentence: dict[int, list[tuple[int, str]]] = {}
@@ -65,25 +92,26 @@ def find_mentions(doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
         if c:
             in_sentence.setdefault(sent_of[other.start], []).append((j, c))
     mentions: list[Mention] = []
-    for i, span in enumerate(spans):
+    for i, (span, written) in enumerate(found):
         sent_countries = [c for j, c in in_sentence.get(sent_of[span.start], []) if j != i]
         context = sent_countries + by_frequency
-        place = gazetteer.resolve(span.text, countries=context)
+        place = gazetteer.resolve(written, countries=context)
         if place is None:
             continue
         if place.type == "City" and _port_word_after(doc, span.end):
-            port = next((p for _, p in gazetteer.candidates(f"{span.text} port")
+            port = next((p for _, p in gazetteer.candidates(f"{written} port")
                          if p.type == "Port" and p.country == place.country), None)
             place = port or place  # "the Pingxiang border port" is the crossing, not the city
         end = _extend_suffix(doc, span.end)
-        mentions.append(Mention(place, doc[span.start:end].text, span.start, end, sent_of[span.start]))
-    described = _descriptions(doc, gazetteer, mentions, sent_of, tokens)
+        surface = written if end == span.end else doc[span.start:end].text
+        mentions.append(Mention(place, surface, span.start, end, sent_of[span.start]))
+    described = _descriptions(doc, gazetteer, mentions, sent_of, words)
     covered = {t for m in described for t in range(m.start, m.end)}
     mentions = [m for m in mentions if m.start not in covered] + described
     mentions += _parenthetical_aliases(doc, mentions, sent_of)
-    mentions += _port_anaphora(doc, mentions, sent_of, tokens)
-    mentions += _goods_of(doc, gazetteer, mentions, sent_of, tokens)
-    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency, tokens)
+    mentions += _port_anaphora(doc, mentions, sent_of, words)
+    mentions += _goods_of(doc, gazetteer, mentions, sent_of, words)
+    mentions += _typos(doc, gazetteer, mentions, sent_of, by_frequency, words)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -96,38 +124,42 @@ def _sentence_index(doc: Doc) -> list[int]:
     return out
 
 
-def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
-    """Longest gazetteer matches that pass the checks, left to right, not overlapping."""
+def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[tuple[Span, str]]:
+    """Longest gazetteer matches that pass the checks, left to right, not overlapping.
+
+    Each with its text (``span.text``, joined from the window's texts).
+    """
     ent_of: list[Span | None] = [None] * len(doc)
     for ent in doc.ents:
         for t in range(ent.start, ent.end):
             ent_of[t] = ent
-    found: list[Span] = []
+    found: list[tuple[Span, str]] = []
     starts = gazetteer.starts
     blocked_starts = gazetteer.blocked_starts
+    tokens, texts, pos = words.tokens, words.texts, words.pos
     i = 0
     while i < len(tokens):
-        tok = tokens[i]
-        text = tok.text
-        port_of = len(text) == 4 and tok.lower_ == "port" and i + 2 < len(tokens) \
-            and tokens[i + 1].lower_ == "of" and tokens[i + 2].text[:1].isupper()
-        if not port_of and (not text[:1].isupper() or tok.pos_ == "DET"
+        text = texts[i]
+        port_of = len(text) == 4 and tokens[i].lower_ == "port" and i + 2 < len(tokens) \
+            and tokens[i + 1].lower_ == "of" and texts[i + 2][:1].isupper()
+        if not port_of and (not text[:1].isupper() or pos[i] == "DET"
                             or (word := start_word(text)) not in starts and word not in blocked_starts):
             i += 1
             continue
-        for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
-            window = tokens[i:i + n]
-            if any(t.is_sent_start for t in window[1:]) or any("\n" in t.text_with_ws for t in window[:-1]):
-                continue
-            text = "".join(t.text_with_ws for t in window).strip()
+        pieces = _window_texts(tokens, i)
+        for n in range(len(pieces), 0, -1):
+            joined = "".join(pieces[:n])
+            text = joined.strip()
             if n > 1 and fold(text) in gazetteer.blocked:
                 i += n  # "Inner Mongolia", "Central Asia": a region, not the country inside its name
                 break
             entries = gazetteer.candidates(text)
             if entries:
                 span = doc[i:i + n]
-                if _acceptable(span, entries, ent_of):
-                    found.append(span)
+                # Span.text: the texts with their spaces, less the last token's own space
+                written = joined[:-1] if len(pieces[n - 1]) > len(texts[i + n - 1]) else joined
+                if _acceptable(span, entries, ent_of, text=written):
+                    found.append((span, written))
                     i += n
                     break
         else:
@@ -135,38 +167,61 @@ def _propose(doc: Doc, gazetteer: Gazetteer, tokens: list[Token]) -> list[Span]:
     return found
 
 
-def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None]) -> bool:
-    """Whether a gazetteer match is a place here (not a word, a person's name or a date)."""
-    first = span.text[0]
-    if not first.isupper() and not span.text.lower().startswith("port of "):
+def _window_texts(tokens: list[Token], i: int) -> list[str]:
+    """The texts (with whitespace) of the tokens a name starting at token ``i`` may span.
+
+    At most :data:`MAX_TOKENS`; a name ends before the next sentence and at a line break.
+    """
+    out = [tokens[i].text_with_ws]
+    for j in range(i + 1, min(i + MAX_TOKENS, len(tokens))):
+        if "\n" in out[-1] or tokens[j].is_sent_start:
+            break
+        out.append(tokens[j].text_with_ws)
+    return out
+
+
+def _acceptable(span: Span, entries: list[tuple[int, Place]], ent_of: list[Span | None], *,
+                text: str | None = None) -> bool:
+    """Whether a gazetteer match is a place here (not a word, a person's name or a date).
+
+    ``text`` is the span's text, when the caller has it.
+    """
+    text = span.text if text is None else text
+    if not text[0].isupper() and not text.lower().startswith("port of "):
         return False
     best, place = entries[0]
     trusted = best in (CURATED, ALIAS)  # curated tables: ports, countries, explicit city aliases
-    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
     if nxt is not None and nxt.lower_ in ADMIN_WORDS and place.type != "Country":
         return False  # "Henan Province", "Hebei region": an administrative area, not a city
     if nxt is not None and nxt.text in FEATURES:
         return False  # "Pearl River Delta", "Caspian Sea": part of a longer geographic name
-    ents = {id(e): e for t in range(span.start, span.end) if (e := ent_of[t]) is not None}
-    for ent in ents.values():
-        if ent.label_ in NON_PLACE_ENTS and not (trusted and ent.label_ not in NUMERIC_ENTS):
+    ents: list[Span] = []
+    for t in range(span.start, span.end):
+        e = ent_of[t]
+        if e is not None and not any(e is other for other in ents):
+            ents.append(e)
+    for ent in ents:
+        label = ent.label_
+        if label in NON_PLACE_ENTS and not (trusted and label not in NUMERIC_ENTS):
             return False  # a curated name tagged WORK_OF_ART or PRODUCT is still the place
-        if ent.label_ == "PERSON":
+        if label == "PERSON":
             longer = ent.start < span.start or ent.end > span.end
             if longer or not (trusted or max(p.population for _, p in entries) >= 100_000):
                 return False
     if trusted:
         return True
-    in_place_ent = any(e.label_ in PLACE_ENTS for e in ents.values())
-    prev = span.doc[span.start - 1] if span.start > 0 else None
+    labels = {e.label_ for e in ents}
+    prev = doc[span.start - 1] if span.start > 0 else None
     if prev is not None and prev.is_title and not prev.is_sent_start and prev.pos_ == "PROPN" \
             and place.population < 100_000:
         return False  # "Johns Hopkins": a small town's name inside another proper name
     if best == ALTERNATE:
-        return any(e.label_ in {"GPE", "LOC"} for e in ents.values())
-    if len(fold(span.text)) < 3:
+        return "GPE" in labels or "LOC" in labels
+    if len(fold(text)) < 3:
         return False
-    return in_place_ent or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+    return not labels.isdisjoint(PLACE_ENTS) or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
 
 
 def _port_word_after(doc: Doc, end: int) -> bool:
@@ -178,42 +233,48 @@ def _port_word_after(doc: Doc, end: int) -> bool:
 
 def _extend_suffix(doc: Doc, end: int) -> int:
     """Include a following "Port", "Pass", "City" or "station" in the surface form."""
-    for n in (2, 1):
-        if end + n <= len(doc) and doc[end:end + n].text.lower() in SUFFIXES:
-            return end + n
+    if end < len(doc):
+        first = doc[end]
+        if end + 2 <= len(doc) and (first.text_with_ws + doc[end + 1].text).lower() in SUFFIXES:
+            return end + 2
+        if first.text.lower() in SUFFIXES:
+            return end + 1
     return end
 
 
 def _descriptions(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
-                  sent_of: list[int], tokens: list[Token]) -> list[Mention]:
+                  sent_of: list[int], words: _Words) -> list[Mention]:
     """Places named by description: "the Uzbek capital", "Kazakhstan's largest city"."""
     country_at = {m.start: m for m in mentions if m.place.type == "Country"}
     taken = {t for m in mentions for t in range(m.start, m.end)}
+    texts = words.texts
     out: list[Mention] = []
-    for tok in tokens:
+    for start, pos in enumerate(words.pos):
         code: str | None = None
-        start = tok.i
-        if tok.i in taken and tok.i not in country_at:
+        if start in taken and start not in country_at:
             continue
-        if tok.i not in taken and tok.pos_ in {"ADJ", "PROPN"} and (c := gazetteer.demonym(tok.text)):
-            code, nxt = c, tok.i + 1
-        elif tok.i in country_at:
-            m = country_at[tok.i]
+        if start not in taken and pos in _DESCRIBED_POS and (c := gazetteer.demonym(texts[start])):
+            code, nxt = c, start + 1
+        elif start in country_at:
+            m = country_at[start]
             code, nxt = m.place.country, m.end
-            if nxt < len(doc) and doc[nxt].text in {"'s", "’s"}:
+            if nxt < len(doc) and texts[nxt] in {"'s", "’s"}:
                 nxt += 1
             else:
                 continue
         else:
             continue
-        for words, kind in DESCRIPTORS.items():
-            n = len(words.split())
-            if fold(doc[nxt:nxt + n].text) == words:
+        for phrase, kind in DESCRIPTORS.items():
+            n = len(phrase.split())
+            if fold(doc[nxt:nxt + n].text) == phrase:
                 place = gazetteer.capital(code) if kind == "capital" else gazetteer.largest_city(code)
                 if place is not None:
                     out.append(Mention(place, doc[start:nxt + n].text, start, nxt + n, sent_of[start]))
                 break
     return out
+
+
+_DESCRIBED_POS = frozenset({"ADJ", "PROPN"})
 
 
 def _unclaimed_name(doc: Doc, i: int, taken: set[int]) -> bool:
@@ -255,7 +316,7 @@ def _parenthetical_aliases(doc: Doc, mentions: list[Mention], sent_of: list[int]
 
 
 def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
-           countries: list[str], tokens: list[Token]) -> list[Mention]:
+           countries: list[str], words: _Words) -> list[Mention]:
     """Misspelt place names, corrected only with context ("Malszewicze", "X'ian").
 
     An unknown capitalised proper noun is corrected to a place one typo away when the article
@@ -266,8 +327,12 @@ def _typos(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: lis
     taken = {t for m in mentions for t in range(m.start, m.end)}
     named = {m.place for m in mentions}
     out: list[Mention] = []
-    for tok in tokens:
-        if not _unclaimed(tok, taken) or len(tok.text) < 5:
+    texts = words.texts
+    for i, pos in enumerate(words.pos):
+        if pos != "PROPN" or i in taken or len(texts[i]) < 5:
+            continue  # the cheap part of _unclaimed first
+        tok = words.tokens[i]
+        if not _unclaimed(tok, taken):
             continue
         place = gazetteer.near(tok.text, among=named)
         if place is None and (tok.ent_type_ in {"GPE", "LOC", "FAC"} or tok.i > 0 and doc[tok.i - 1].lower_ in
@@ -285,7 +350,7 @@ ANAPHORS = frozenset({"port", "crossing", "pass", "checkpoint"})
 
 
 def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
-                   tokens: list[Token]) -> list[Mention]:
+                   words: _Words) -> list[Mention]:
     """"the port", "this crossing": the port named last, in this sentence or the two before.
 
     The mention's text is the port's own name, so that it never becomes an alias.
@@ -294,8 +359,11 @@ def _port_anaphora(doc: Doc, mentions: list[Mention], sent_of: list[int],
     ports = sorted((m for m in mentions if m.place.type == "Port"), key=lambda m: m.end)
     ends = [m.end for m in ports]
     out: list[Mention] = []
-    for tok in tokens:
-        if tok.lower_ not in ANAPHORS or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
+    for i, text in enumerate(words.texts):
+        if text.lower() not in ANAPHORS:  # the lexeme's lower_ is its text.lower()
+            continue
+        tok = words.tokens[i]
+        if tok.lower_ not in ANAPHORS or i in taken or i + 1 < len(doc) and doc[i + 1].lower_ == "of":
             continue
         if not any(c.lower_ in {"the", "this", "that"} and c.dep_ == "det" for c in tok.children):
             continue
@@ -312,13 +380,16 @@ LOAD_WORDS = frozenset({"load", "laden", "carry", "fill", "pack", "transport"})
 
 
 def _goods_of(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention], sent_of: list[int],
-              tokens: list[Token]) -> list[Mention]:
+              words: _Words) -> list[Mention]:
     """"a train loaded with Lao corn", "carrying Russian goods": the country a train's goods come
     from, as an implied mention (its text is the country's name, so it never becomes an alias)."""
     taken = {t for m in mentions for t in range(m.start, m.end)}
     out: list[Mention] = []
-    for tok in tokens:
-        if tok.i in taken or tok.dep_ not in {"amod", "compound"} or (code := gazetteer.demonym(tok.text)) is None:
+    for i, text in enumerate(words.texts):
+        if i in taken or (code := gazetteer.demonym(text)) is None:
+            continue
+        tok = words.tokens[i]
+        if tok.dep_ not in {"amod", "compound"}:
             continue
         goods = tok.head
         verb = goods.head.head if goods.dep_ == "pobj" and goods.head.lower_ == "with" else \

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from .._errors import InputError
@@ -30,6 +31,11 @@ META_LINE = re.compile(r"^(source|url|date|title|published|publisher)[ \t]*:[ \t
 # Terminal control sequences (CSI "ESC[2J", OSC "ESC]0;title BEL") and other control characters.
 CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
                      r"|[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")  # and zero-width / bidi marks
+CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                          r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""A character every :data:`CONTROL` match starts with (ESC is ``\\x1b``): none, nothing to remove."""
+UNFINISHED_PARAGRAPH = re.compile(r"(?<=[^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+")
+"""The paragraph break after a paragraph without final punctuation (a headline): it gets a full stop."""
 
 
 def read_article(path: Path) -> Article:
@@ -164,13 +170,37 @@ def clean_text(text: str) -> str:
     The metadata header and control characters go; a dateline ("GANZHOU, May 20 --") becomes a
     paragraph of its own; a headline or any paragraph without final punctuation gets a full stop (otherwise it runs into the first sentence); glued sentences
     ("country.An employee") get their space back.
+
+    A build asks it twice of each article (to parse it, then for its signature a few batches
+    later): the answers for the last :data:`CLEAN_MEMO` articles of up to
+    :data:`CLEAN_MEMO_CHARS` characters are remembered.
     """
+    if len(text) <= CLEAN_MEMO_CHARS:
+        return _clean_remembered(text)
+    return _clean(text)
+
+
+CLEAN_MEMO = 256
+"""Articles whose cleaned text :func:`clean_text` remembers (a build's batches in flight)."""
+CLEAN_MEMO_CHARS = 20_000
+"""Longest article :func:`clean_text` remembers (so the memo holds at most a few MB)."""
+
+
+@lru_cache(maxsize=CLEAN_MEMO)
+def _clean_remembered(text: str) -> str:
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    """:func:`clean_text` without the memo."""
     _, text = split_metadata(text)
-    text = CONTROL.sub("", DATE_LINE.sub("", text.replace("\u00a0", " "), count=1))
+    text = DATE_LINE.sub("", text.replace("\u00a0", " "), count=1)
+    if CONTROL_CHAR.search(text):  # most texts have none: one scan for a character, not the sequences
+        text = CONTROL.sub("", text)
     # A dateline is a paragraph of its own, not the start of the first sentence.
     m = DATELINE_PARAGRAPH.search(text, 0, 1000)
     if m is not None:
         head = re.sub(r"\s*(?:--|—|–|-)\s*$", "", text[:m.end()])
         text = head + ".\n\n" + text[m.end():]
-    text = re.sub(r"([^\s.!?:;\"”’)\]\-–—])[ \t]*\n(?:[ \t]*\n)+", r"\1.\n\n", text)
+    text = UNFINISHED_PARAGRAPH.sub(".\n\n", text)
     return re.sub(r"([a-z]{2}[.!?][\"”]?)([A-Z][a-z])", r"\1 \2", text)

@@ -10,6 +10,7 @@ one.  The word lists that drive this are data: ``kg/data/lexicon.json``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -66,12 +67,13 @@ class SentenceGrammar:
             self.by_sent.setdefault(m.sentence, []).append(m)
         self.quoted = _quoted_tokens(doc)
         self.sent_index = {sent.start: si for si, sent in enumerate(doc.sents)}
-        dl = DATELINE.match(doc.text)
-        self.dateline_end = dl.end() if dl else 0
+        self.dateline_end = _dateline_end(doc)
+        self._trains: dict[int, bool] = {}
 
     def skip(self, sent: Span) -> bool:
         """Whether a sentence is mostly inside quotation marks (someone's words, read apart)."""
-        inside = sum(1 for t in sent if t.i in self.quoted)
+        quoted = self.quoted
+        inside = sum(1 for i in range(sent.start, sent.end) if i in quoted) if quoted else 0
         if inside > len(sent) / 2:
             return True
         return False
@@ -389,8 +391,11 @@ class SentenceGrammar:
         return self.sent_index.get(tok.sent.start, -1)
 
     def is_train(self, tok: Token) -> bool:
-        """Whether a token names a train."""
-        return self.lex.is_train(tok)
+        """Whether a token names a train (:meth:`Lexicon.is_train`, remembered per token)."""
+        known = self._trains.get(tok.i)
+        if known is None:
+            known = self._trains[tok.i] = self.lex.is_train(tok)
+        return known
 
     def anchor(self, tok: Token, cue: str = "") -> Token | None:
         """The train noun (or destinations noun) a governing word is tied to, if any."""
@@ -534,15 +539,49 @@ def _of_train(noun: Token, is_train: Callable[[Token], bool]) -> Token | None:
 
 
 def _quoted_tokens(doc: Doc) -> set[int]:
-    """Token indices inside straight or curly double quotes."""
+    """Token indices inside straight or curly double quotes.
+
+    The quote marks are found among the tokens' hashed texts (one array), and the tokens
+    between two marks are inside when the first opened a quotation.
+    """
+    import numpy
+    from spacy.attrs import ORTH
+
+    strings = doc.vocab.strings
+    orth = doc.to_array([ORTH]).reshape(-1)
+    is_mark = numpy.zeros(len(orth), dtype=bool)
+    for q in _QUOTES:
+        is_mark |= orth == numpy.uint64(strings[q])
     inside, out = False, set()
-    for t in doc:
-        if t.text in {'"', "“", "”"}:
-            inside = (t.text == "“") or (not inside and t.text == '"')
-            continue
+    after = 0  # the first token after the last mark
+    for i in numpy.flatnonzero(is_mark).tolist():
         if inside:
-            out.add(t.i)
+            out.update(range(after, i))
+        text = doc[i].text
+        inside = (text == "“") or (not inside and text == '"')
+        after = i + 1
+    if inside:
+        out.update(range(after, len(doc)))
     return out
+
+
+_QUOTES = frozenset({'"', "“", "”"})
+_DATELINE_START = re.compile(r"\s*(?:\Z|[A-Z][A-Z .'\-]*(?:,|\Z))")
+"""What the start of a text must look like for :data:`DATELINE` to match it ("GANZHOU," ...), or
+the text is cut short before it could tell: a test on the first tokens alone."""
+
+
+def _dateline_end(doc: Doc) -> int:
+    """Where the dateline ("GANZHOU, May 20 --") ends in the document's text, 0 without one.
+
+    The whole text is only joined when its first tokens may start a dateline (most articles
+    open with a headline): joining every token's text costs as much as reading a sentence.
+    """
+    head = "".join(t.text_with_ws for t in doc[:16])
+    if not _DATELINE_START.match(head):
+        return 0
+    dl = DATELINE.match(doc.text)
+    return dl.end() if dl else 0
 
 
 def _indefinite(tok: Token) -> bool:
