@@ -134,3 +134,20 @@ def test_the_build_pipeline_leaves_out_what_its_package_disables(nlp):
     assert "senter" not in nlp.component_names
     assert {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"} <= set(nlp.pipe_names)
     assert off_by_default("not_a_package_xyz") == []
+
+
+def test_sentence_copies_equal_span_as_doc(nlp):
+    """Copies made from one array per article equal ``Span.as_doc``, token by token and attribute by attribute."""
+    from kg.extract.extractor import _Copier
+
+    doc = nlp.make_doc("We don't know. The train left Chengdu for Łódź.  It carried 41 TEUs!\n"
+                       "Officials said they'd return in May. Ok")
+    spans = [(0, 4), (4, 12), (12, 18), (18, len(doc)), (5, 6), (len(doc) - 1, len(doc))]
+    copy = _Copier(doc)
+    attrs = doc._get_array_attrs()
+    for a, b in spans:
+        got, want = copy(a, b), doc[a:b].as_doc()
+        assert [t.text_with_ws for t in got] == [t.text_with_ws for t in want]
+        assert [t.norm_ for t in got] == [t.norm_ for t in want]
+        assert (got.to_array(attrs) == want.to_array(attrs)).all(), (a, b)
+    assert [t.norm_ for t in copy(0, 4)][1:3] == ["do", "not"]

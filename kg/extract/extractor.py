@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..gazetteer import Gazetteer
 from ..model import Article
@@ -83,13 +83,14 @@ def _parsed(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer,
             doc = nlp.make_doc(clean_text(article.text))
             parts: list[Doc | None] = []
             to_parse: list[tuple[int, Doc]] = []
+            copy = _Copier(doc)
             for stretch in plan(doc, gazetteer, limit=MAX_PIECE):
                 if not stretch.parse:
                     parts.append(_flat(doc[stretch.start:stretch.end]))
                     continue
                 for a, b in _cut(doc, stretch.start, stretch.end, MAX_PIECE):
                     parts.append(None)
-                    to_parse.append((len(parts) - 1, doc[a:b].as_doc()))
+                    to_parse.append((len(parts) - 1, copy(a, b)))
             held[i] = (article, parts)
             if not to_parse:
                 yield nlp.make_doc(""), (i, -1, True)
@@ -109,6 +110,27 @@ def _parsed(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer,
                 yield article, done[0]
             else:
                 yield article, Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])
+
+
+class _Copier:
+    """Copies token ranges of one document into documents of their own, as ``Span.as_doc`` does.
+
+    ``Span.as_doc`` converts the *whole* document to an attribute array on every call unless it
+    is handed one, so copying each sentence of an article would cost the square of its length.
+    The array is made once, on the first copy.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = doc
+        self._attrs: list[int] | None = None
+        self._array: Any = None
+
+    def __call__(self, start: int, end: int) -> Doc:
+        """Tokens ``start:end`` as a new document, with the tokenizer's attributes."""
+        if self._attrs is None:
+            self._attrs = self._doc._get_array_attrs()
+            self._array = self._doc.to_array(self._attrs)
+        return self._doc[start:end].as_doc(array_head=self._attrs, array=self._array)
 
 
 def _flat(span: Span) -> Doc:
