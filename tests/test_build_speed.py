@@ -137,12 +137,12 @@ def test_the_build_pipeline_leaves_out_what_its_package_disables(nlp):
 
 
 def test_sentence_copies_equal_span_as_doc(nlp):
-    """Copies made from one array per article equal ``Span.as_doc``, token by token and attribute by attribute."""
+    """Sentence copies equal ``Span.as_doc``'s, token by token and attribute by attribute (norms and sentence starts too)."""
     from kg.extract.extractor import _Copier
 
     doc = nlp.make_doc("We don't know. The train left Chengdu for Łódź.  It carried 41 TEUs!\n"
                        "Officials said they'd return in May. Ok")
-    spans = [(0, 4), (4, 12), (12, 18), (18, len(doc)), (5, 6), (len(doc) - 1, len(doc))]
+    spans = [(0, 4), (4, 12), (12, 18), (18, len(doc)), (5, 6), (len(doc) - 1, len(doc)), (0, len(doc))]
     copy = _Copier(doc)
     attrs = doc._get_array_attrs()
     for a, b in spans:
