@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .gazetteer import Place
 
@@ -106,6 +107,16 @@ class Article:
     """Site or outlet: a page's site name, a feed's title or a ``publisher:`` line."""
     mentions: list[Mention] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+
+    @cached_property
+    def body(self) -> str:
+        """The text as the parser reads it (:func:`kg.extract.reading.clean_text`), cleaned once.
+
+        A build reads it twice: to parse the article and for its signature (:mod:`kg.dedup`).
+        """
+        from .extract.reading import clean_text
+
+        return clean_text(self.text)
 
     @property
     def key(self) -> str:

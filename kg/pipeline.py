@@ -248,10 +248,8 @@ def _shared_trains(st: GraphStore | RemoteStore, article: Article, signatures: S
     build copy an article of the same build), else from its graph in the store.
     """
     from .dedup import article_train_key, key_digest, signature, stored_train_keys
-    from .extract.reading import clean_text
-
     doc = str(document_iri(article))
-    sig = signature(clean_text(article.text))
+    sig = signature(article.body)
     copy = signatures.copy_of(doc, sig)
     theirs = owners.keys_of(copy[0]) if copy else {}
     if theirs is None:

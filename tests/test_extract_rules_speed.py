@@ -203,15 +203,34 @@ def test_journey_days_from_phrases_and_figures(nlp, text, days):
     assert attrs._days(text) == days
 
 
-@pytest.mark.parametrize("text", [
-    "source: https://x.org/a\ndate: 2021-10-29\n\nGANZHOU, May 20 -- A train left.\n\nHeadline\n\nBody.",
-    "A country.An employee said\u00a0so\x1b[2J.", "", "Title\n\n" + "A train left Xi'an. " * 2_000,
-])
-def test_remembered_clean_texts_are_the_cleaned_texts(text):
-    from kg.extract.reading import _clean, clean_text
+def test_an_article_is_cleaned_once_and_its_body_is_the_cleaned_text(monkeypatch):
+    import kg.extract.reading as reading
+    from kg.model import Article
 
-    for _ in range(2):
-        assert clean_text(text) == _clean(text)
+    text = "source: https://x.org/a\ndate: 2021-10-29\n\nGANZHOU, May 20 -- A train left.\n\nHeadline\n\nBody."
+    calls = []
+    real = reading.clean_text
+    monkeypatch.setattr(reading, "clean_text", lambda t: calls.append(t) or real(t))
+    article = Article("a.txt", text, "")
+    assert article.body == real(text) == article.body
+    assert calls == [text]
+
+
+def test_a_build_cleans_each_article_once(tmp_path, monkeypatch):
+    """To parse it and for its signature: one cleaning (it was two)."""
+    import kg
+    import kg.extract.extractor as extractor
+    import kg.extract.reading as reading
+
+    for i, line in enumerate(["A freight train left Chengdu for Lodz on Sunday.",
+                              "A train from Yiwu reached Madrid after 21 days."]):
+        (tmp_path / f"a{i}.txt").write_text(line + "\n", encoding="utf-8")
+    calls = []
+    real = reading.clean_text
+    monkeypatch.setattr(reading, "clean_text", lambda t: calls.append(t) or real(t))
+    monkeypatch.setattr(extractor, "clean_text", reading.clean_text, raising=False)  # a name bound at import
+    kg.build([tmp_path], store=tmp_path / "store")
+    assert sorted(calls) == sorted(p.read_text(encoding="utf-8") for p in tmp_path.glob("*.txt"))
 
 
 def _clean_plain(text: str) -> str:
@@ -233,7 +252,7 @@ def _clean_plain(text: str) -> str:
 def test_cleaning_is_the_plain_cleaning_on_random_texts():
     import random
 
-    from kg.extract.reading import _clean
+    from kg.extract.reading import clean_text
 
     rng = random.Random(5)
     alphabet = ["a", "b", "X", "Y", " ", "\t", "\n", "\n\n", ".", "!", ":", '"', "”", "’", ")", "-", "—",
@@ -241,4 +260,4 @@ def test_cleaning_is_the_plain_cleaning_on_random_texts():
                 "date: 2021-01-02\n", "GANZHOU, May 20 -- ", "source: x\n"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3_000)]
     for text in texts:
-        assert _clean(text) == _clean_plain(text), repr(text)
+        assert clean_text(text) == _clean_plain(text), repr(text)

@@ -12,7 +12,7 @@ from .candidates import plan, sentence_bounds
 from .entities import add_entities
 from .journeys import JourneyReader, _routes_of
 from .mentions import find_mentions
-from .reading import article_date, clean_text, split_metadata
+from .reading import article_date, split_metadata
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -80,7 +80,7 @@ def _parsed(articles: Iterable[Article], *, nlp: Language, gazetteer: Gazetteer,
 
     def pieces() -> Iterator[tuple[Doc, tuple[int, int, bool]]]:
         for i, article in enumerate(articles):
-            doc = nlp.make_doc(clean_text(article.text))
+            doc = nlp.make_doc(article.body)
             parts: list[Doc | None] = []
             to_parse: list[tuple[int, Doc]] = []
             copy = _Copier(doc)

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from .._errors import InputError
@@ -165,34 +164,12 @@ def safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def clean_text(text: str) -> str:
-    """The article body as the parser should see it.
+    """The article body as the parser should see it (an article's :attr:`kg.model.Article.body`).
 
     The metadata header and control characters go; a dateline ("GANZHOU, May 20 --") becomes a
     paragraph of its own; a headline or any paragraph without final punctuation gets a full stop (otherwise it runs into the first sentence); glued sentences
     ("country.An employee") get their space back.
-
-    A build asks it twice of each article (to parse it, then for its signature a few batches
-    later): the answers for the last :data:`CLEAN_MEMO` articles of up to
-    :data:`CLEAN_MEMO_CHARS` characters are remembered.
     """
-    if len(text) <= CLEAN_MEMO_CHARS:
-        return _clean_remembered(text)
-    return _clean(text)
-
-
-CLEAN_MEMO = 256
-"""Articles whose cleaned text :func:`clean_text` remembers (a build's batches in flight)."""
-CLEAN_MEMO_CHARS = 20_000
-"""Longest article :func:`clean_text` remembers (so the memo holds at most a few MB)."""
-
-
-@lru_cache(maxsize=CLEAN_MEMO)
-def _clean_remembered(text: str) -> str:
-    return _clean(text)
-
-
-def _clean(text: str) -> str:
-    """:func:`clean_text` without the memo."""
     _, text = split_metadata(text)
     text = DATE_LINE.sub("", text.replace("\u00a0", " "), count=1)
     if CONTROL_CHAR.search(text):  # most texts have none: one scan for a character, not the sequences
