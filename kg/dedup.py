@@ -211,7 +211,7 @@ class _Run:
     def __init__(self, keys: np.ndarray, rows: np.ndarray, level: int) -> None:
         self.keys, self.rows, self.level = keys, rows, level
         self.removed = 0
-        bits = max(1, min(24, (max(len(keys), 1) // 4).bit_length()))
+        bits = max(1, min(24, (len(keys) // 4).bit_length() - 1))  # 4 to 8 entries a prefix
         self.shift = np.uint32(32 - bits)
         prefixes = np.arange((1 << bits) + 1, dtype=np.uint64) << np.uint64(32 - bits)
         self.first = np.searchsorted(keys, prefixes).astype(np.int32)
