@@ -149,18 +149,27 @@ def band_miss(agree: int, *, need: int = 1) -> float:
     return sum(whole_bands(j, agree) for j in range(need))
 
 
-@cache
 def bands_needed(agree: int) -> int:
     """Whole bands a candidate must share when the pairs sought agree on at least ``agree`` values.
 
     The most bands for which :func:`band_miss` stays below :data:`MISS_BOUND` for every pair
-    agreeing that much (7 at the default threshold: 64 values); 0 when not even one band is
-    safe (below 49 values, a threshold under 0.383), and the search compares with every signature.
+    agreeing that much (6 at the default threshold: 64 values); 0 when not even one band is
+    safe (below 50 values, a threshold under 0.391), and the search compares with every signature.
     """
-    def safe(need: int) -> bool:
-        return all(band_miss(m, need=need) < MISS_BOUND for m in range(agree, NUM_PERM + 1))
+    return min(_most_bands()[agree:], default=BANDS)
 
-    return next((need for need in range(BANDS, 0, -1) if safe(need)), 0)
+
+@cache
+def _most_bands() -> tuple[int, ...]:
+    """For each count of agreeing values, the most whole bands required with a miss under the bound."""
+    out = []
+    for agree in range(NUM_PERM + 1):
+        need, below = 0, whole_bands(0, agree)  # below: the chance that fewer than need + 1 agree
+        while need < BANDS and below < MISS_BOUND:
+            need += 1
+            below += whole_bands(need, agree)
+        out.append(need)
+    return tuple(out)
 
 
 def banded_threshold() -> float:
