@@ -228,8 +228,9 @@ class _Run:
     @classmethod
     def of(cls, keys: np.ndarray, rows: np.ndarray) -> _Run:
         """A run of level 0 from unsorted entries."""
-        order = np.argsort(keys, kind="stable")
-        return cls(keys[order], rows[order].astype(np.int32), 0)
+        both = np.sort((keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64))  # not an argsort
+        low = np.uint64(0xFFFFFFFF)
+        return cls((both >> np.uint64(32)).astype(np.uint32), (both & low).astype(np.int32), 0)
 
     @property
     def nbytes(self) -> int:
@@ -314,7 +315,34 @@ class Signatures:
         self._pending = np.zeros(FLUSH_ROWS, dtype=np.int64)  # those rows, in the order added
         self._npending = 0
         for d, sig in known.items():
-            self.add(d, sig)
+            self._place(d, _row(sig))
+        self._band_all()
+
+    def _place(self, doc: str, row: np.ndarray | None) -> int:
+        """Write a signature row (None: none) for ``doc``, in a new row if it has none; its row."""
+        at = self._row.get(doc)
+        if at is None:
+            at = self._row[doc] = len(self._docs)
+            self._docs.append(doc)
+            if at // CHUNK_ROWS == len(self._blocks):
+                self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
+                self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
+                self._queued.append(np.zeros(CHUNK_ROWS, dtype=bool))
+        block, i = divmod(at, CHUNK_ROWS)
+        self._blocks[block][i] = 0 if row is None else row
+        self._valid[block][i] = row is not None
+        return at
+
+    def _band_all(self) -> None:
+        """Band the stored signatures at once, in runs of :data:`RUN_ROWS` (never merged: full)."""
+        full = max(0, (RUN_ROWS // FLUSH_ROWS).bit_length() - 1)  # the level of a run as large as they grow
+        for start in range(0, len(self._docs), RUN_ROWS):
+            rows = np.arange(start, min(start + RUN_ROWS, len(self._docs)))
+            rows = rows[self._gather(self._valid, rows)]
+            if len(rows):
+                run = _Run.of(band_keys(self._gather(self._blocks, rows)).ravel(), np.repeat(rows, BANDS))
+                run.level = full
+                self._runs.append(run)
 
     def add(self, doc: str, sig: str) -> None:
         """Remember an article just written (written again: its new signature and bands replace the old)."""

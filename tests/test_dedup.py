@@ -163,6 +163,11 @@ def test_banded_answers_are_the_exhaustive_answers_on_near_copies_and_other_text
             answered += banded is not None
         store.add(f"d{n}", sig)
     assert answered > 50 and len(store._runs) > 1  # copies found, in runs merged and capped
+    loaded = Signatures({f"d{n}": signature(t) for n, t in enumerate(texts)})  # as a build reads the store
+    for n, text in enumerate(texts[:40]):
+        near = signature(_edited(text, 0.1, rng))
+        assert loaded.copy_of(f"d{n}", near) == loaded.copy_of(f"d{n}", near, exhaustive=True)
+        assert loaded.copy_of("new", near) == store.copy_of("new", near)
     other = signature(_story(random.Random(99)))
     assert store.copy_of("new", other) is None
     assert store.candidates(other) == [store._docs[r] for r in sorted(store._pending[: store._npending])]
