@@ -144,7 +144,7 @@ def band_miss(agree: int, *, need: int = 1) -> float:
     """Chance that fewer than ``need`` bands agree whole when ``agree`` of the 128 values agree.
 
     At the threshold 0.5 (64 values) it is 7.7e-19 for one band (2**64 / C(128, 64)), 3.0e-8
-    for seven; it falls as ``agree`` grows.
+    for six; it falls as ``agree`` grows.
     """
     return sum(whole_bands(j, agree) for j in range(need))
 
@@ -161,7 +161,7 @@ def bands_needed(agree: int) -> int:
 
 @cache
 def _most_bands() -> tuple[int, ...]:
-    """For each count of agreeing values, the most whole bands required with a miss under the bound."""
+    """For each count of agreeing values, the most whole bands to require with a miss under the bound."""
     out = []
     for agree in range(NUM_PERM + 1):
         need, below = 0, whole_bands(0, agree)  # below: the chance that fewer than need + 1 agree
@@ -173,7 +173,7 @@ def _most_bands() -> tuple[int, ...]:
 
 
 def banded_threshold() -> float:
-    """Lowest threshold at which the search uses the bands (0.383: 49 values of 128)."""
+    """Lowest threshold at which the search uses the bands (0.391: 50 values of 128)."""
     return next(m for m in range(NUM_PERM + 1) if bands_needed(m)) / NUM_PERM
 
 
@@ -249,7 +249,7 @@ class _Run:
         return at[self.keys[at] == np.repeat(keys, sizes)]
 
     def remove(self, keys: np.ndarray, row: int) -> None:
-        """Mark ``row``'s entries under ``keys`` (sorted) removed."""
+        """Mark ``row``'s entries under ``keys`` removed."""
         at = self.positions(keys)
         at = at[self.rows[at] == row]
         self.rows[at] = -1
