@@ -112,16 +112,197 @@ def similarity(a: str, b: str) -> float:
 CHUNK_ROWS = 1024
 """Signatures per block of :class:`Signatures` (1,024 rows of 128 32-bit values: 512 KiB a block)."""
 
+BAND_ROWS = 2
+"""MinHash values per band of the copy index (r): articles are candidates when whole bands agree."""
+BANDS = NUM_PERM // BAND_ROWS
+"""Bands of the copy index (b = 64: every value of the signature is in one band)."""
+MISS_BOUND = 1e-7
+"""Largest chance the bands may miss a pair the exhaustive comparison reports (:func:`bands_needed`)."""
+FLUSH_ROWS = 256
+"""Articles added before their bands are sorted into a run (until then each is compared in full)."""
+RUN_ROWS = 16384
+"""Runs merge pairwise while the result holds at most this many articles (8 MiB of band entries):
+the largest copy a merge makes."""
+
+
+def whole_bands(bands_agreeing: int, agree: int) -> float:
+    """Chance that exactly ``bands_agreeing`` bands agree whole when ``agree`` of the values agree.
+
+    The agreeing values of two signatures are a uniformly random ``agree``-subset of the 128
+    (the permutations are drawn independently): choose the whole bands, then place the other
+    agreeing values one per band at most, in either of its two rows.
+    """
+    from math import comb
+
+    rest = agree - BAND_ROWS * bands_agreeing
+    if rest < 0 or rest > BANDS - bands_agreeing:
+        return 0.0
+    return comb(BANDS, bands_agreeing) * comb(BANDS - bands_agreeing, rest) * 2**rest / comb(NUM_PERM, agree)
+
+
+def band_miss(agree: int, *, need: int = 1) -> float:
+    """Chance that fewer than ``need`` bands agree whole when ``agree`` of the 128 values agree.
+
+    At the threshold 0.5 (64 values) it is 7.7e-19 for one band (2**64 / C(128, 64)), 3.0e-8
+    for six; it falls as ``agree`` grows.
+    """
+    return sum(whole_bands(j, agree) for j in range(need))
+
+
+def bands_needed(agree: int) -> int:
+    """Whole bands a candidate must share when the pairs sought agree on at least ``agree`` values.
+
+    The most bands for which :func:`band_miss` stays below :data:`MISS_BOUND` for every pair
+    agreeing that much (6 at the default threshold: 64 values); 0 when not even one band is
+    safe (below 50 values, a threshold under 0.391), and the search compares with every signature.
+    """
+    return min(_most_bands()[agree:], default=BANDS)
+
+
+@cache
+def _most_bands() -> tuple[int, ...]:
+    """For each count of agreeing values, the most whole bands to require with a miss under the bound."""
+    out = []
+    for agree in range(NUM_PERM + 1):
+        need, below = 0, whole_bands(0, agree)  # below: the chance that fewer than need + 1 agree
+        while need < BANDS and below < MISS_BOUND:
+            need += 1
+            below += whole_bands(need, agree)
+        out.append(need)
+    return tuple(out)
+
+
+def banded_threshold() -> float:
+    """Lowest threshold at which the search uses the bands (0.391: 50 values of 128)."""
+    return next(m for m in range(NUM_PERM + 1) if bands_needed(m)) / NUM_PERM
+
+
+def _lowest_agree(limit: float) -> int:
+    """Fewest agreeing values whose score ``k / NUM_PERM`` is at least ``limit`` (NUM_PERM + 1: none)."""
+    from math import ceil, isfinite
+
+    if not isfinite(limit):
+        return 0 if limit < 0 else NUM_PERM + 1
+    k = min(max(ceil(limit * NUM_PERM), 0), NUM_PERM + 1)
+    while k > 0 and (k - 1) / NUM_PERM >= limit:  # the float product rounded up
+        k -= 1
+    while k <= NUM_PERM and k / NUM_PERM < limit:
+        k += 1
+    return k
+
+
+_SALT = np.random.RandomState(7).randint(0, 2**63, size=BANDS, dtype=np.int64).astype(np.uint64)
+"""A random 64-bit value per band, so that equal values in two bands give two keys."""
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+"""The odd multiplier of the multiply-shift hash (2**64 divided by the golden ratio)."""
+
+
+def band_keys(values: np.ndarray) -> np.ndarray:
+    """The 32-bit key of each band of signature rows (shape (n, 128) -> (n, 64)).
+
+    A band's two 32-bit values read as one 64-bit integer, salted by band and hashed by
+    multiply-shift.  Rows agreeing on a band have equal keys; rows that do not collide with
+    chance about 2**-32 (a false candidate, then rejected by the exact comparison).
+    """
+    pairs = np.ascontiguousarray(values, dtype=np.uint32).view(np.uint64)
+    return (((pairs ^ _SALT) * _MULT) >> np.uint64(32)).astype(np.uint32)
+
+
+class _Run:
+    """Band keys of some articles, sorted, with each entry's row (-1: removed since).
+
+    ``level``: the run holds the bands of ``2**level`` flushes (runs of one level merge).  A
+    directory of the first entry of each key prefix (:meth:`positions`), about one for four
+    entries, finds a key's entries in two memory reads where a binary search of a run of a
+    million entries takes some twenty, most of them cache misses.
+    """
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray, level: int) -> None:
+        self.keys, self.rows, self.level = keys, rows, level
+        self.removed = 0
+        bits = max(1, min(24, (len(keys) // 4).bit_length() - 1))  # 4 to 8 entries a prefix
+        self.shift = np.uint32(32 - bits)
+        prefixes = np.arange((1 << bits) + 1, dtype=np.uint64) << np.uint64(32 - bits)
+        self.first = np.searchsorted(keys, prefixes).astype(np.int32)
+
+    @classmethod
+    def of(cls, keys: np.ndarray, rows: np.ndarray) -> _Run:
+        """A run of level 0 from unsorted entries."""
+        both = np.sort((keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64))  # not an argsort
+        low = np.uint64(0xFFFFFFFF)
+        return cls((both >> np.uint64(32)).astype(np.uint32), (both & low).astype(np.int32), 0)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.rows.nbytes + self.first.nbytes)
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Positions of the entries with one of ``keys``."""
+        prefix = keys >> self.shift
+        lo, hi = self.first[prefix], self.first[prefix + 1]
+        sizes = hi - lo
+        if not sizes.any():
+            return lo[:0]
+        # each range's start, less the entries before it, once per entry: plus 0, 1, 2... its position
+        starts = np.repeat(lo - np.cumsum(sizes) + sizes, sizes)
+        at = starts + np.arange(len(starts))
+        return at[self.keys[at] == np.repeat(keys, sizes)]
+
+    def remove(self, keys: np.ndarray, row: int) -> None:
+        """Mark ``row``'s entries under ``keys`` removed."""
+        at = self.positions(keys)
+        at = at[self.rows[at] == row]
+        self.rows[at] = -1
+        self.removed += len(at)
+
+    def live(self) -> tuple[np.ndarray, np.ndarray]:
+        """The keys and rows of the entries not removed."""
+        if not self.removed:
+            return self.keys, self.rows
+        keep = self.rows >= 0
+        return self.keys[keep], self.rows[keep]
+
+    def merged(self, other: _Run) -> _Run:
+        """One run of the next level holding both runs' live entries (a merge of sorted arrays, no sort)."""
+        (ak, ar), (bk, br) = self.live(), other.live()
+        at = np.searchsorted(ak, bk, side="right") + np.arange(len(bk))
+        mine = np.ones(len(ak) + len(bk), dtype=bool)
+        mine[at] = False
+        keys, rows = np.empty(len(mine), dtype=ak.dtype), np.empty(len(mine), dtype=ar.dtype)
+        keys[at], rows[at] = bk, br
+        keys[mine], rows[mine] = ak, ar
+        return _Run(keys, rows, self.level + 1)
+
+    def compacted(self) -> _Run:
+        """The run without its removed entries."""
+        keys, rows = self.live()
+        return _Run(keys.copy(), rows.copy(), self.level)
+
 
 class Signatures:
     """Signatures of the stored articles (document IRI -> signature), searched for copies.
 
     The signatures are held as blocks of :data:`CHUNK_ROWS` rows of 32-bit values (a row per
-    article: 512 bytes, so 5 MiB for 10,000 articles), so a search is one vectorised comparison
-    per block however many articles the store holds.  A new block is added when the last is
+    article: 512 bytes, so 5 MiB for 10,000 articles).  A new block is added when the last is
     full: memory grows by one block at a time and nothing is ever copied (a matrix grown by
     doubling held up to twice the rows it used, and three times during the copy).  The
     signature strings are not kept (they would take 1.4 KiB more per article).
+
+    A search does not compare a signature with every stored one (a cost growing with the
+    store: 10 ms an article at 100,000).  Locality-sensitive hashing cuts the 128 values into
+    :data:`BANDS` bands of :data:`BAND_ROWS`: the candidates are the articles agreeing with the
+    new one on :func:`bands_needed` whole bands (6 at the threshold 0.5), found in sorted runs of
+    band keys (9 bytes an entry with the runs' directories, 576 an article), and only they are
+    compared in full, so scores and answers are the exhaustive ones.  An article the exhaustive
+    search reports at 0.5 (64 of 128 values agreeing) shares fewer than 6 whole bands with
+    chance 3.0e-8 (:func:`band_miss`; 16 are expected), less the more it agrees; below
+    :func:`banded_threshold` (0.391) no number of bands keeps the chance under
+    :data:`MISS_BOUND` and the search compares with every signature.  Wider bands would
+    select better, but with 128 values even one whole band of 3 of 42 is missed at 0.5 with
+    chance 7e-4.  The last :data:`FLUSH_ROWS` articles added are compared in full until their
+    bands are sorted into a run; runs of one size merge pairwise up to :data:`RUN_ROWS`
+    articles, so a search reads a few runs (8 at 100,000 articles).  An article written again
+    leaves its old bands marked removed (a run half removed is compacted).
     """
 
     def __init__(self, known: Mapping[str, str]) -> None:
@@ -129,11 +310,42 @@ class Signatures:
         self._row: dict[str, int] = {}
         self._blocks: list[np.ndarray] = []
         self._valid: list[np.ndarray] = []
+        self._queued: list[np.ndarray] = []  # rows whose bands are not in a run yet
+        self._runs: list[_Run] = []
+        self._pending = np.zeros(FLUSH_ROWS, dtype=np.int64)  # those rows, in the order added
+        self._npending = 0
         for d, sig in known.items():
-            self.add(d, sig)
+            self._place(d, _row(sig))
+        self._band_all()
+
+    def _place(self, doc: str, row: np.ndarray | None) -> int:
+        """Write a signature row (None: none) for ``doc``, in a new row if it has none; its row."""
+        at = self._row.get(doc)
+        if at is None:
+            at = self._row[doc] = len(self._docs)
+            self._docs.append(doc)
+            if at // CHUNK_ROWS == len(self._blocks):
+                self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
+                self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
+                self._queued.append(np.zeros(CHUNK_ROWS, dtype=bool))
+        block, i = divmod(at, CHUNK_ROWS)
+        self._blocks[block][i] = 0 if row is None else row
+        self._valid[block][i] = row is not None
+        return at
+
+    def _band_all(self) -> None:
+        """Band the stored signatures at once, in runs of :data:`RUN_ROWS` (never merged: full)."""
+        full = max(0, (RUN_ROWS // FLUSH_ROWS).bit_length() - 1)  # the level of a run as large as they grow
+        for start in range(0, len(self._docs), RUN_ROWS):
+            rows = np.arange(start, min(start + RUN_ROWS, len(self._docs)))
+            rows = rows[self._gather(self._valid, rows)]
+            if len(rows):
+                run = _Run.of(band_keys(self._gather(self._blocks, rows)).ravel(), np.repeat(rows, BANDS))
+                run.level = full
+                self._runs.append(run)
 
     def add(self, doc: str, sig: str) -> None:
-        """Remember an article just written."""
+        """Remember an article just written (written again: its new signature and bands replace the old)."""
         row = _row(sig)
         at = self._row.get(doc)
         if at is None:
@@ -142,27 +354,140 @@ class Signatures:
             if at // CHUNK_ROWS == len(self._blocks):
                 self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
                 self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
+                self._queued.append(np.zeros(CHUNK_ROWS, dtype=bool))
         block, i = divmod(at, CHUNK_ROWS)
+        if self._valid[block][i] and not self._queued[block][i]:  # its bands are in a run
+            old = self._blocks[block][i]
+            if row is not None and np.array_equal(old, row):
+                return
+            self._unband(at, band_keys(old[None, :])[0])
         self._blocks[block][i] = 0 if row is None else row
         self._valid[block][i] = row is not None
+        if not self._queued[block][i]:
+            self._queued[block][i] = True
+            self._pending[self._npending] = at
+            self._npending += 1
+            if self._npending == len(self._pending):
+                self._flush()
+
+    def _unband(self, at: int, keys: np.ndarray) -> None:
+        """Remove row ``at``'s band entries from the runs (a run half removed is compacted)."""
+        keys = np.sort(keys)
+        for n, run in enumerate(self._runs):
+            run.remove(keys, at)
+            if run.removed * 2 > len(run.rows):
+                self._runs[n] = run.compacted()
+
+    def _flush(self) -> None:
+        """Sort the pending rows' bands into a run; merge the last two runs while of one level."""
+        rows = np.sort(self._pending[: self._npending])
+        self._npending = 0
+        for r in rows.tolist():
+            self._queued[r // CHUNK_ROWS][r % CHUNK_ROWS] = False
+        rows = rows[self._gather(self._valid, rows)]
+        if not len(rows):
+            return
+        keys = band_keys(self._gather(self._blocks, rows))
+        runs = self._runs
+        runs.append(_Run.of(keys.ravel(), np.repeat(rows, BANDS)))
+        while (len(runs) > 1 and runs[-1].level == runs[-2].level
+               and FLUSH_ROWS << (runs[-1].level + 1) <= RUN_ROWS):
+            last = runs.pop()
+            runs[-1] = runs[-1].merged(last)
+
+    @staticmethod
+    def _gather(blocks: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """The entries at ``rows`` (sorted, not empty) of a list of blocks of :data:`CHUNK_ROWS` rows."""
+        which = rows // CHUNK_ROWS
+        if which[0] == which[-1]:
+            return blocks[int(which[0])][rows - int(which[0]) * CHUNK_ROWS]
+        cuts = [0, *(np.flatnonzero(np.diff(which)) + 1).tolist(), len(rows)]
+        return np.concatenate([blocks[int(which[a])][rows[a:b] % CHUNK_ROWS]
+                               for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
 
     @property
     def nbytes(self) -> int:
-        """Bytes the signature blocks take."""
-        return sum(int(b.nbytes + v.nbytes) for b, v in zip(self._blocks, self._valid, strict=True))
+        """Bytes the signature blocks and the band index take."""
+        blocks = sum(int(b.nbytes + v.nbytes) for b, v in zip(self._blocks, self._valid, strict=True))
+        return blocks + self.band_nbytes
 
-    def copy_of(self, doc: str, sig: str, *, threshold: float | None = None) -> tuple[str, float] | None:
-        """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``."""
+    @property
+    def band_nbytes(self) -> int:
+        """Bytes the band index takes: its sorted runs, the pending rows and a flag per row."""
+        return sum(r.nbytes for r in self._runs) + self._pending.nbytes + sum(q.nbytes for q in self._queued)
+
+    def candidates(self, sig: str, *, threshold: float | None = None) -> list[str]:
+        """The stored articles the banded search compares ``sig`` with, in the order stored.
+
+        Those sharing :func:`bands_needed` whole bands with it and those whose bands are not
+        in a run yet; all of them when the threshold is too low for the bands.
+        """
+        mine = _row(sig)
+        if mine is None:
+            return []
+        need = bands_needed(_lowest_agree(settings.duplicate_threshold if threshold is None else threshold))
+        rows = np.sort(self._candidate_rows(mine, need)) if need else np.arange(len(self._docs))
+        return [self._docs[r] for r in rows.tolist()]
+
+    def _candidate_rows(self, mine: np.ndarray, need: int) -> np.ndarray:
+        """Rows sharing ``need`` whole bands with ``mine``, then the pending rows (disjoint sets).
+
+        A row's band entries are all in one run, so counting its hits over the runs counts
+        the bands it shares.
+        """
+        keys = np.sort(band_keys(mine[None, :])[0])
+        hits = [h for h in (run.rows[run.positions(keys)] for run in self._runs) if len(h)]
+        pending = self._pending[: self._npending]
+        if not hits:
+            return pending
+        found = np.concatenate(hits)
+        found = found[found >= 0]
+        if len(found) > 64:  # a count per stored row is cheaper than a sort
+            counts = np.bincount(found, minlength=len(self._docs))
+            rows = np.flatnonzero(counts >= need)
+        else:
+            rows, counts = np.unique(found, return_counts=True)
+            rows = rows[counts >= need].astype(np.int64)
+        return np.concatenate([rows, pending]) if len(pending) else rows
+
+    def _scores(self, mine: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and their similarity to ``mine`` (-1: no signature); every row when ``rows`` is None."""
+        n = len(self._docs)
+        if rows is None:
+            agree = np.concatenate([np.count_nonzero(b == mine, axis=1) for b in self._blocks])
+            scores = agree[:n] / NUM_PERM
+            scores[~np.concatenate(self._valid)[:n]] = -1.0
+            return np.arange(n), scores
+        order = np.sort(rows)
+        scores = np.count_nonzero(self._gather(self._blocks, order) == mine, axis=1) / NUM_PERM
+        scores[~self._gather(self._valid, order)] = -1.0
+        return order, scores
+
+    def copy_of(self, doc: str, sig: str, *, threshold: float | None = None,
+                exhaustive: bool = False) -> tuple[str, float] | None:
+        """The stored article (other than ``doc``) most like ``sig``, if at least ``threshold``.
+
+        Of equally similar articles, the one stored first.  ``exhaustive`` compares with every
+        stored signature (as a threshold below :func:`banded_threshold` does) instead of the
+        band candidates only: the answer is the same.
+        """
         limit = settings.duplicate_threshold if threshold is None else threshold
         mine = _row(sig)
         if not self._docs or mine is None:
             return None
-        scores = np.concatenate([(b == mine).mean(axis=1) for b in self._blocks])[: len(self._docs)]
-        scores[~np.concatenate(self._valid)[: len(self._docs)]] = -1.0
-        if doc in self._row:
-            scores[self._row[doc]] = -1.0
+        need = bands_needed(_lowest_agree(limit))
+        if exhaustive or not need:
+            rows, scores = self._scores(mine, None)
+        else:
+            found = self._candidate_rows(mine, need)
+            if not len(found):
+                return None
+            rows, scores = self._scores(mine, found)
+        own = self._row.get(doc)
+        if own is not None:
+            scores[rows == own] = -1.0
         best = int(np.argmax(scores))
-        return (self._docs[best], float(scores[best])) if scores[best] >= limit else None
+        return (self._docs[int(rows[best])], float(scores[best])) if scores[best] >= limit else None
 
 
 _SIGNATURES = "SELECT DISTINCT ?doc ?sig WHERE { ?doc a kgo:Document ; kgo:minhash ?sig }"
