@@ -155,6 +155,7 @@ class GraphStore(_Common):
         self.location = str(location)
         self._defer = False
         self._whole = False  # the whole summary is pending (see deferred_summary): writes mark nothing
+        self._extended: set[ox.Quad] = set()  # shared quads extended since the last update (see replace_graph)
         path = Path(self.location)
         if read_only and not (path / "CURRENT").exists():
             raise StoreError(
@@ -204,6 +205,7 @@ class GraphStore(_Common):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (one transaction)."""
+        self._extended.clear()  # an update may change the shared graph
         try:
             self.ox.update(sparql, prefixes={p: str(n) for p, n in PREFIXES.items()})
         except SyntaxError as exc:
@@ -236,13 +238,17 @@ class GraphStore(_Common):
         no update at all: its quads, the shared facts and the nodes' marks go in through one
         ``Store.extend``, as atomic as the update and without making and parsing its text (a
         twentieth of a build).  In a block begun on an empty store no write marks its nodes
-        (see :meth:`deferred_summary`).
+        (see :meth:`deferred_summary`).  Shared facts this way since the last update are not
+        written again: most of an article's shared facts (its places' country codes) are
+        already stored, at 300 articles 400 distinct in 24,000.
         """
         _not_summary(name)
         g = ox.NamedNode(str(name))
         drop = [str(d) for d in drop]
         if new and not drop and self._defer:
-            self.ox.extend(_quads_of(g, graph, shared, marks=self.marking))
+            quads, fresh = _quads_of(g, graph, shared, marks=self.marking, known=self._extended)
+            self.ox.extend(quads)
+            self._extended.update(fresh)
             return
         body = " ".join(f"{ox.Triple(*(to_ox(t) for t in triple))} ." for triple in graph)
         extra = ""
@@ -368,19 +374,25 @@ def _replacing(drop: list[str], name: str, insert: str | None, *, finish: bool =
     return " ;\n".join(ops + (finish_operations() if finish else []))
 
 
-def _quads_of(name: ox.NamedNode, graph: Graph, shared: Graph | None, *, marks: bool = True) -> list[ox.Quad]:
-    """What an ``INSERT DATA`` of ``graph`` into ``name`` would add, as quads.
+def _quads_of(name: ox.NamedNode, graph: Graph, shared: Graph | None, *, marks: bool = True,
+              known: set[ox.Quad] | frozenset[ox.Quad] = frozenset()) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """What an ``INSERT DATA`` of ``graph`` into ``name`` would add, as quads, and the shared ones.
 
-    With ``shared`` in the shared graph and (if ``marks``) the marks of their nodes
-    (:func:`kg.summary.mark_quads`).
+    With ``shared`` in the shared graph (but the quads of ``known``, stored already) and (if
+    ``marks``) the marks of their nodes (:func:`kg.summary.mark_quads`).
     """
     quads = [_quad(t, name) for t in graph]
     triples: list[tuple[object, object, object]] = list(graph)
+    fresh: list[ox.Quad] = []
     if shared is not None and len(shared):
         gz = ox.NamedNode(str(SHARED_GRAPH))
-        quads += [_quad(t, gz) for t in shared]
-        triples += list(shared)
-    return (quads + mark_quads(triples)) if marks else quads
+        for t in shared:
+            q = _quad(t, gz)
+            if q not in known:
+                fresh.append(q)
+                triples.append(t)
+        quads += fresh
+    return (quads + mark_quads(triples)) if marks else quads, fresh
 
 
 def _quad(triple: tuple[Node, Node, Node], graph: ox.NamedNode) -> ox.Quad:

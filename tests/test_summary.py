@@ -166,9 +166,13 @@ def test_marks_left_by_a_cut_off_build_are_finished_by_the_next_writable_open(se
     _assert_right(store, tmp_path)
 
 
-def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp_path):
-    """``new`` under a deferred summary takes ``Store.extend``: the same quads and marks as the update."""
-    from rdflib import XSD, Graph, Literal, URIRef
+@pytest.mark.parametrize("first", [True, False])
+def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp_path, first):
+    """``new`` under a deferred summary takes ``Store.extend``: the same quads and marks as the update.
+
+    ``first``: into an empty store (one whole mark), else into a store holding one article.
+    """
+    from rdflib import XSD, Graph, Literal
 
     from kg.rdf import KGO, KGR
 
@@ -183,6 +187,8 @@ def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp
     def written(new: bool) -> tuple[set[str], set[str]]:
         store = tmp_path / f"new-{new}"
         with open_store(store) as st:
+            if not first:
+                st.replace_graph(*_article("before", "2", "Brest"))
             with st.deferred_summary():
                 st.replace_graph(doc, g, shared=shared, new=new)
                 quads = {str(q) for q in st.ox}  # with the marks, before the summary is recounted
@@ -191,8 +197,8 @@ def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp
 
     extended, updated = written(True), written(False)
     assert extended == updated
-    quads = extended[0]
-    assert any(str(PENDING_GRAPH) in q and "summaryPending" in q for q in quads)
+    marks = [q for q in extended[0] if str(PENDING_GRAPH) in q and "summaryPending" in q]
+    assert len(marks) == 1 if first else len(marks) > 1
 
 
 def test_summary_after_renaming_a_document(built, tmp_path):
@@ -426,3 +432,44 @@ def test_a_first_builds_recount_cut_off_half_way_is_finished_by_the_next_writabl
         pass
     _assert_right(store, tmp_path)
     assert _summary(store) == _summary(one_by_one)
+
+
+class _Extends:
+    """A store handle that keeps the quads of each ``extend``."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def extend(self, quads):
+        self.calls.append(list(quads))
+        self.real.extend(self.calls[-1])
+
+    def __contains__(self, quad):
+        return quad in self.real
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_shared_facts_extended_in_a_block_are_not_written_again_until_an_update(tmp_path):
+    """Two articles on one place give its shared facts once, unless an update came in between."""
+    from rdflib import Graph, Literal
+
+    from kg.rdf import KGO, KGR, SHARED_GRAPH
+
+    shared = Graph()
+    shared.add((KGR["place/1"], KGO.countryCode, Literal("PL")))
+    gz = ox.NamedNode(str(SHARED_GRAPH))
+    store = tmp_path / "store"
+    with open_store(store) as st:
+        st.ox = spy = _Extends(st.ox)
+        with st.deferred_summary():
+            for doc in ("a", "b"):
+                st.replace_graph(*_article(doc, "1", "Lodz"), shared=shared, new=True)
+            st.replace_graph(SHARED_GRAPH, Graph())  # an update emptying the shared graph (an import)
+            st.replace_graph(*_article("c", "1", "Lodz"), shared=shared, new=True)
+        st.ox, calls = spy.real, spy.calls
+        del spy  # no handle left once the store closes
+    assert [sum(q.graph_name == gz for q in call) for call in calls] == [1, 0, 1]
+    assert any(q.graph_name == gz for q in ox.Store.read_only(str(store))), "written again after the update"
+    _assert_right(store, tmp_path)
