@@ -155,7 +155,7 @@ class GraphStore(_Common):
         self.location = str(location)
         self._defer = False
         self._whole = False  # the whole summary is pending (see deferred_summary): writes mark nothing
-        self._extended: set[ox.Quad] = set()  # shared quads extended since the last update (see replace_graph)
+        self._extended: set[ox.Quad] = set()  # shared quads extended since the last update
         path = Path(self.location)
         if read_only and not (path / "CURRENT").exists():
             raise StoreError(
