@@ -166,9 +166,13 @@ def test_marks_left_by_a_cut_off_build_are_finished_by_the_next_writable_open(se
     _assert_right(store, tmp_path)
 
 
-def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp_path):
-    """``new`` under a deferred summary takes ``Store.extend``: the same quads and marks as the update."""
-    from rdflib import XSD, Graph, Literal, URIRef
+@pytest.mark.parametrize("first", [True, False])
+def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp_path, first):
+    """``new`` under a deferred summary takes ``Store.extend``: the same quads and marks as the update.
+
+    ``first``: into an empty store (one whole mark), else into a store holding one article.
+    """
+    from rdflib import XSD, Graph, Literal
 
     from kg.rdf import KGO, KGR
 
@@ -183,6 +187,8 @@ def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp
     def written(new: bool) -> tuple[set[str], set[str]]:
         store = tmp_path / f"new-{new}"
         with open_store(store) as st:
+            if not first:
+                st.replace_graph(*_article("before", "2", "Brest"))
             with st.deferred_summary():
                 st.replace_graph(doc, g, shared=shared, new=new)
                 quads = {str(q) for q in st.ox}  # with the marks, before the summary is recounted
@@ -191,8 +197,8 @@ def test_a_new_graph_written_in_a_build_goes_in_as_quads_equal_to_the_update(tmp
 
     extended, updated = written(True), written(False)
     assert extended == updated
-    quads = extended[0]
-    assert any(str(PENDING_GRAPH) in q and "summaryPending" in q for q in quads)
+    marks = [q for q in extended[0] if str(PENDING_GRAPH) in q and "summaryPending" in q]
+    assert len(marks) == 1 if first else len(marks) > 1
 
 
 def test_summary_after_renaming_a_document(built, tmp_path):
@@ -246,3 +252,239 @@ def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built,
     with open_store(store):
         pass
     _assert_right(store, tmp_path)
+
+
+# -- a first build: one whole mark instead of a mark per node ------------------------------
+
+def _quads(store) -> set[str]:
+    """Every quad of a store but the build times (``prov:generatedAtTime``)."""
+    return {str(q) for q in ox.Store.read_only(str(store)) if "prov#generatedAtTime" not in str(q.predicate)}
+
+
+def _pending(st) -> list[ox.Quad]:
+    return list(st.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(PENDING_GRAPH))))
+
+
+def _marking_always(monkeypatch) -> None:
+    """Make every store look non-empty to a deferred block: the per-node marks' path."""
+    from kg.store import GraphStore
+
+    monkeypatch.setattr(GraphStore, "_empty", lambda self: False)
+
+
+def _watch_pending(monkeypatch) -> list[list[ox.Quad]]:
+    """The pending graph's quads at each recount (the last: a deferred block's, at its end)."""
+    from kg.store import GraphStore
+
+    seen: list[list[ox.Quad]] = []
+    real = GraphStore.finish_summary
+
+    def watching(self):
+        seen.append(_pending(self))
+        real(self)
+
+    monkeypatch.setattr(GraphStore, "finish_summary", watching)
+    return seen
+
+
+def test_a_first_build_writes_one_whole_mark_and_no_node_marks(built, tmp_path, monkeypatch):
+    from kg.summary import whole_mark
+
+    folder, one_by_one = built
+    seen = _watch_pending(monkeypatch)
+    kg.build([folder], store=tmp_path / "first")
+    assert seen[-1] == [whole_mark()], "one quad in the pending graph, however many articles"
+    _assert_right(tmp_path / "first", tmp_path)
+    _marking_always(monkeypatch)
+    kg.build([folder], store=tmp_path / "marked")
+    assert len(seen[-1]) > 100 and whole_mark() not in seen[-1], "the per-node path marks every node"
+    assert _quads(tmp_path / "first") == _quads(tmp_path / "marked")
+    assert _summary(tmp_path / "first") == _summary(one_by_one)
+
+
+def _article(doc: str, place: str, label: str):
+    """A small article graph: a document, a train through a labelled city, told by it."""
+    from rdflib import RDF, RDFS, Graph, Literal
+
+    from kg.rdf import KGO, KGR
+
+    g, d, t, p = Graph(), KGR[f"doc/{doc}"], KGR[f"train/{doc}"], KGR[f"place/{place}"]
+    g.add((d, RDF.type, KGO.Document))
+    g.add((d, KGO.fileName, Literal(f"{doc}.txt")))
+    g.add((t, RDF.type, KGO.Train))
+    g.add((t, KGO.sourceDocument, d))
+    g.add((t, KGO.passesThrough, p))
+    g.add((t, KGO.destination, p))
+    g.add((p, RDF.type, KGO.City))
+    g.add((p, RDFS.label, Literal(label)))
+    return d, g
+
+
+def _writes_in_a_block(st) -> None:
+    """Writes a build may make in one block: a document twice, a replacement, a removal, a rename."""
+    a, first = _article("a", "1", "Lodz")
+    st.replace_graph(a, first, new=True)
+    st.replace_graph(a, first, new=True)  # the same document twice
+    b, other = _article("b", "2", "Malaszewicze")
+    st.replace_graph(b, other, new=True)
+    _, edited = _article("a", "3", "Brest")
+    st.replace_graph(a, edited)  # replaced within the block: drops what the first write added
+    c, gone = _article("c", "1", "Lodz")
+    st.replace_graph(c, gone, new=True)
+    assert st.remove_graph(c)
+    st.rename_document(str(b), "b-renamed.txt")
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_writes_in_a_first_block_give_the_per_mark_paths_store(tmp_path, monkeypatch, whole):
+    """Twice writing, replacing, removing and renaming in a block begun on an empty store."""
+    from kg.summary import whole_mark
+
+    if not whole:
+        _marking_always(monkeypatch)
+    store = tmp_path / "store"
+    with open_store(store) as st:
+        with st.deferred_summary():
+            _writes_in_a_block(st)
+            assert (_pending(st) == [whole_mark()]) is whole
+        assert not st.has_pending()
+    _assert_right(store, tmp_path)
+    names = {r[0] for r in kg.query("SELECT ?n WHERE { ?t kgo:documentName ?n }", store=store).rows}
+    assert names == {"a.txt", "b-renamed.txt"}
+    (tmp_path / f"whole-{whole}.nq").write_text("\n".join(sorted(_quads(store))), encoding="utf-8")
+    other = tmp_path / f"whole-{not whole}.nq"
+    if other.exists():
+        assert other.read_text(encoding="utf-8") == "\n".join(sorted(_quads(store)))
+
+
+def test_writes_after_a_rebuild_in_a_first_block_are_marked(tmp_path):
+    """A rebuild drops the whole mark: the block's later writes mark their nodes again (``kg import``)."""
+    store = tmp_path / "store"
+    with open_store(store) as st:
+        with st.deferred_summary():
+            st.replace_graph(*_article("a", "1", "Lodz"), new=True)
+            st.rebuild_summary()
+            assert not st.has_pending()
+            st.replace_graph(*_article("b", "2", "Brest"), new=True)
+            assert st.has_pending() and not st.whole_pending()
+    _assert_right(store, tmp_path)
+    assert {"a.txt", "b.txt"} == {r[0] for r in kg.query(
+        "SELECT ?n WHERE { ?t kgo:documentName ?n }", store=store).rows}
+
+
+_KILLED = """
+import os, sys
+sys.path.insert(0, {tests!r})
+from test_summary import _writes_in_a_block
+from kg.store import open_store
+with open_store({store!r}) as st, st.deferred_summary():
+    _writes_in_a_block(st)
+    st.flush()
+    os._exit(3)  # killed before the block ends: no finally, no recount
+"""
+
+
+def test_a_first_build_killed_in_its_block_is_finished_by_the_next_writable_open(tmp_path):
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    code = _KILLED.format(tests=str(ROOT / "tests"), store=str(store))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    with open_store(store, read_only=True) as st:
+        assert st.whole_pending() and len(_pending(st)) == 1, "only the whole mark"
+        assert not st.has_summary(), "no summary written yet"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
+    with open_store(tmp_path / "finished") as st, st.deferred_summary():
+        _writes_in_a_block(st)
+    assert _quads(store) == _quads(tmp_path / "finished")
+
+
+def test_a_first_builds_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path,
+                                                                                       monkeypatch):
+    """The whole recount's operations commit one by one and the whole mark goes last."""
+    from kg.store import GraphStore
+    from kg.summary import rebuild_operations
+
+    folder, one_by_one = built
+    store = tmp_path / "first"
+    real, first, recount = GraphStore.update, rebuild_operations()[0], []
+
+    def failing(self, sparql):
+        if sparql == first or recount:
+            recount.append(sparql)
+        if len(recount) == 4:
+            raise OSError("cut off")
+        return real(self, sparql)
+
+    monkeypatch.setattr(GraphStore, "update", failing)
+    with pytest.raises(Exception, match="cut off"):
+        kg.build([folder], store=store)
+    monkeypatch.setattr(GraphStore, "update", real)
+    assert len(recount) == 4, "the recount ran as separate operations, cut off at the fourth"
+    with open_store(store, read_only=True) as st:
+        assert st.whole_pending(), "the whole mark outlives a recount cut off half way"
+        assert _summary(store), "a part of the summary was written"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
+    assert _summary(store) == _summary(one_by_one)
+
+
+class _Extends:
+    """A store handle that keeps the quads of each ``extend``."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def extend(self, quads):
+        self.calls.append(list(quads))
+        self.real.extend(self.calls[-1])
+
+    def __contains__(self, quad):
+        return quad in self.real
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_shared_facts_extended_in_a_block_are_not_written_again_until_an_update(tmp_path):
+    """Two articles on one place give its shared facts once, unless an update came in between."""
+    from rdflib import Graph, Literal
+
+    from kg.rdf import KGO, KGR, SHARED_GRAPH
+
+    shared = Graph()
+    shared.add((KGR["place/1"], KGO.countryCode, Literal("PL")))
+    gz = ox.NamedNode(str(SHARED_GRAPH))
+    store = tmp_path / "store"
+    with open_store(store) as st:
+        st.ox = spy = _Extends(st.ox)
+        with st.deferred_summary():
+            for doc in ("a", "b"):
+                st.replace_graph(*_article(doc, "1", "Lodz"), shared=shared, new=True)
+            st.replace_graph(SHARED_GRAPH, Graph())  # an update emptying the shared graph (an import)
+            st.replace_graph(*_article("c", "1", "Lodz"), shared=shared, new=True)
+        st.ox, calls = spy.real, spy.calls
+        del spy  # no handle left once the store closes
+    assert [sum(q.graph_name == gz for q in call) for call in calls] == [1, 0, 1]
+    assert any(q.graph_name == gz for q in ox.Store.read_only(str(store))), "written again after the update"
+    _assert_right(store, tmp_path)
+
+
+def test_the_full_recounts_scans_give_a_fact_told_by_several_articles_once():
+    """A join of six scans of a leg told by k articles would meet k**6 rows (23 GiB at 10,000 articles)."""
+    from kg.rdf import KGO, KGR, PREFIXES
+    from kg.summary import _scan
+
+    store = ox.Store()
+    leg, train = ox.NamedNode(str(KGR["leg/1"])), ox.NamedNode(str(KGR["train/1"]))
+    for k in range(5):
+        g = ox.NamedNode(str(KGR[f"doc/{k}"]))
+        store.add(ox.Quad(leg, ox.NamedNode(str(KGO.legOf)), train, g))
+    rows = list(store.query(f"SELECT * WHERE {{ {_scan('?leg ?t', '?leg kgo:legOf ?t')} }}",
+                            prefixes={p: str(n) for p, n in PREFIXES.items()}))
+    assert len(rows) == 1
