@@ -100,6 +100,12 @@ def test_unknown_names_no_rule_reads_get_no_window(nlp, gazetteer):
     assert "Zorvath" not in words
 
 
+def test_unknown_names_beside_a_year_keep_their_window(nlp, gazetteer):
+    """"Expo 2021": a name's entity around a year keeps the year from dating a train."""
+    assert "Expo" in _window_words("Goods were shown at the Expo 2021 fair by rail.", nlp, gazetteer)
+    assert "Expo" not in _window_words("Goods were shown at the Expo fair by rail.", nlp, gazetteer)
+
+
 def test_entities_on_a_text_without_names(nlp, gazetteer):
     doc = nlp("prices rose again.", disable=["ner"])
     ((_, out),) = add_entities([(0, doc)], nlp=nlp, gazetteer=gazetteer)

@@ -25,6 +25,7 @@ with the same facts on the seeds, dev, fresh, fresh2, extra and corp50.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -171,18 +172,27 @@ def label_unread(tok: Token, gazetteer: Gazetteer) -> bool:
 
     An unknown proper noun's entity is read only by the typo rule (for words of five letters
     or more that are one typo from a place), by the bracketed alias rule ("Bayannuur
-    (Bayannur)") and by the date rule (a date word inside a name).  A cargo phrase keeps a
+    (Bayannur)") and by the date rule (a date word or number inside a name, "Expo 2021": the
+    window is kept when one stands within :data:`CONTEXT` tokens).  A cargo phrase keeps a
     proper noun's capital without it.
     """
-    if tok.pos_ != "PROPN" or tok.text.lower().rstrip(".") in DATE_WORDS:
+    if tok.pos_ != "PROPN":
         return False
     doc, i = tok.doc, tok.i
     if i > 0 and doc[i - 1].text in _BRACKETS or i + 1 < len(doc) and doc[i + 1].text in _BRACKETS:
         return False
+    if any(_datish(t.text) for t in doc[max(0, i - CONTEXT):i + CONTEXT + 1]):
+        return False  # "Expo 2021": a name's entity around a date keeps it from dating the train
     return len(tok.text) < 5 or gazetteer.near(tok.text) is None
 
 
 _BRACKETS = frozenset({"(", ")"})
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _datish(text: str) -> bool:
+    """Whether a token may be part of a date expression (:mod:`kg.dates`): a date word or a year."""
+    return text.lower().rstrip(".") in DATE_WORDS or _YEAR.match(text) is not None
 
 
 def centres(doc: Doc, gazetteer: Gazetteer, context: int = CONTEXT) -> list[int]:
