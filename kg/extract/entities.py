@@ -82,9 +82,11 @@ class Scan:
 
     settled: list[tuple[int, int]]
     doubtful: frozenset[int]
+    capitalised: list[int]
+    """The tokens that start with a capital, in order (the only ones :func:`needs_entity` picks)."""
 
 
-def scan(doc: Doc, gazetteer: Gazetteer) -> Scan:
+def scan(doc: Doc, gazetteer: Gazetteer, tokens: list[Token] | None = None) -> Scan:
     """The place rules' names that entities cannot change, and those they decide.
 
     This follows :func:`kg.extract.mentions._propose` (longest gazetteer match first, left to
@@ -104,20 +106,23 @@ def scan(doc: Doc, gazetteer: Gazetteer) -> Scan:
     """
     from .mentions import ADMIN_WORDS, FEATURES, _window_texts
 
-    tokens = list(doc)
+    tokens = list(doc) if tokens is None else tokens  # (a caller that has them saves making them)
+    texts = [t.text for t in tokens]
+    caps = [i for i, text in enumerate(texts) if text[:1].isupper()]
+    ports = [i for i, text in enumerate(texts[:-2]) if text == "port"]  # "Port", "PORT": in caps
     settled: list[tuple[int, int]] = []
     doubtful: set[int] = set()
     doubtful_until = 0  # tokens before this may belong to a match the recogniser decides
+    done = 0  # tokens before this are in a settled name
     starts, blocked_starts = gazetteer.starts, gazetteer.blocked_starts
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        text = tok.text
-        port_of = tok.lower_ == "port" and i + 2 < len(tokens) and tokens[i + 1].lower_ == "of" \
-            and tokens[i + 2].text[:1].isupper()
+    for i in sorted(caps + ports) if ports else caps:
+        if i < done:
+            continue
+        tok, text = tokens[i], texts[i]
+        port_of = len(text) == 4 and tok.lower_ == "port" and tokens[i + 1].lower_ == "of" \
+            and texts[i + 2][:1].isupper()
         if not port_of and (not text[:1].isupper() or tok.pos_ == "DET"
                             or (word := start_word(text)) not in starts and word not in blocked_starts):
-            i += 1
             continue
         n, sure = _longest_match(tokens, i, gazetteer, _window_texts(tokens, i))
         end = i + n
@@ -127,12 +132,11 @@ def scan(doc: Doc, gazetteer: Gazetteer) -> Scan:
                      and (nxt.lower_ not in ADMIN_WORDS or sure.type == "Country")) \
                 and all(t.pos_ == "PROPN" for t in tokens[i:end] if t.text[:1].isupper()):
             settled.append((i, end))
-            i = end
+            done = end
             continue
         doubtful_until = max(doubtful_until, end)
         doubtful.update(range(i, end))
-        i += 1
-    return Scan(settled, frozenset(doubtful))
+    return Scan(settled, frozenset(doubtful), caps)
 
 
 def _longest_match(tokens: list[Token], i: int, gazetteer: Gazetteer,
@@ -167,21 +171,21 @@ def _plain(tok: Token | None) -> bool:
     return tok is None or tok.is_lower or tok.is_punct or tok.is_space
 
 
-def label_unread(tok: Token, gazetteer: Gazetteer) -> bool:
-    """Whether no rule reads the entity of this token, when no gazetteer match covers it.
+def label_unread(tokens: list[Token], i: int, gazetteer: Gazetteer) -> bool:
+    """Whether no rule reads the entity of token ``i`` of ``tokens`` (no gazetteer match covering it).
 
     An unknown proper noun's entity is read only by the typo rule (for words of five letters
     or more that are one typo from a place), by the bracketed alias rule ("Bayannuur
-    (Bayannur)") and by the date rule (a date word or number inside a name, "Expo 2021": the
-    window is kept when one stands within :data:`CONTEXT` tokens).  A cargo phrase keeps a
-    proper noun's capital without it.
+    (Bayannur)") and by the date rule (a date word or a year inside a name, "Expo 2021": the
+    window is kept when one stands within :data:`CONTEXT` tokens; a day's number comes with a
+    month).  A cargo phrase keeps a proper noun's capital without it.
     """
+    tok = tokens[i]
     if tok.pos_ != "PROPN":
         return False
-    doc, i = tok.doc, tok.i
-    if i > 0 and doc[i - 1].text in _BRACKETS or i + 1 < len(doc) and doc[i + 1].text in _BRACKETS:
+    if i > 0 and tokens[i - 1].text in _BRACKETS or i + 1 < len(tokens) and tokens[i + 1].text in _BRACKETS:
         return False
-    if any(_datish(t.text) for t in doc[max(0, i - CONTEXT):i + CONTEXT + 1]):
+    if any(_datish(t.text) for t in tokens[max(0, i - CONTEXT):i + CONTEXT + 1]):
         return False  # "Expo 2021": a name's entity around a date keeps it from dating the train
     return len(tok.text) < 5 or gazetteer.near(tok.text) is None
 
@@ -205,23 +209,24 @@ def centres(doc: Doc, gazetteer: Gazetteer, context: int = CONTEXT) -> list[int]
     seeds and fresh2 have their whole-text entity), until no window reaches a skipped name:
     skipped names get no entity at all.
     """
-    found = scan(doc, gazetteer)
+    tokens = list(doc)
+    found = scan(doc, gazetteer, tokens)
     in_settled = {t for a, b in found.settled for t in range(a, b)}
     kept: list[int] = []
     pending = list(found.settled)
-    for tok in doc:
-        if tok.i in in_settled or not needs_entity(tok, gazetteer):
+    for i in found.capitalised:
+        if i in in_settled or not needs_entity(tokens[i], gazetteer):
             continue
-        if tok.i in found.doubtful or not label_unread(tok, gazetteer):
-            kept.append(tok.i)
+        if i in found.doubtful or not label_unread(tokens, i, gazetteer):
+            kept.append(i)
         else:
-            pending.append((tok.i, tok.i + 1))
-    kept.sort()
+            pending.append((i, i + 1))
     while pending:
         reached = [(a, b) for a, b in pending if _near(kept, a - context, b + context)]
         if not reached:
             break
-        kept = sorted(kept + [t for a, b in reached for t in range(a, b) if needs_entity(doc[t], gazetteer)])
+        kept = sorted(kept + [t for a, b in reached for t in range(a, b)
+                              if needs_entity(tokens[t], gazetteer)])
         taken = set(reached)
         pending = [span for span in pending if span not in taken]
     return kept
