@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.extract.entities import CONTEXT, add_entities, needs_entity, windows
+from kg.extract.entities import CONTEXT, add_entities, centres, needs_entity, scan, windows
 from kg.extract.reading import clean_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def _facts(article, doc, gazetteer):
 
 def test_window_entities_give_the_whole_text_facts(nlp, gazetteer):
     """Mentions and routes from windowed entities are those from the whole text's entities, and
-    at least 95% of the words rules read have their whole-text entity (96% on these)."""
+    at least 93% of the words whose entity rules read have their whole-text entity."""
     from kg.extract.reading import read_article
 
     paths = [p for d in ("seeds", "tests/data/fresh2") for p in sorted((ROOT / d).glob("*.txt"))]
@@ -38,28 +38,72 @@ def test_window_entities_give_the_whole_text_facts(nlp, gazetteer):
         assert part.text == full.text
         spans = windows(part, gazetteer)
         covered += sum(b - a for a, b in spans)
-        for tok in part:
-            if needs_entity(tok, gazetteer):
-                read += 1
-                same += _entity_at(part, tok.i) == _entity_at(full, tok.i)
+        for i in centres(part, gazetteer):
+            read += 1
+            same += _entity_at(part, i) == _entity_at(full, i)
         theirs = _facts(read_article(path), full, gazetteer)
         assert _facts(read_article(path), part, gazetteer) == theirs, path.name
         routes += len(theirs[1])
-    assert read > 500 and routes > 20
-    assert same >= 0.95 * read
+    assert read > 200 and routes > 20
+    assert same >= 0.93 * read  # 95% (main's windows of every needs_entity word: 96% at these)
     assert covered < 0.75 * sum(len(d) for d in whole)  # the recogniser did not see the whole text
 
 
 def test_windows_surround_names_and_merge(nlp, gazetteer):
-    doc = nlp("The first freight train left Chongqing on a cold and windy morning with parts, and it "
-              "finally reached the busy logistics hub of Duisburg in Germany after sixteen days.",
+    doc = nlp("The first freight train left Kars on a cold and windy morning with parts, and it "
+              "finally reached the busy logistics hub of Malszewicze in Poland after sixteen days.",
               disable=["ner"])
     spans = windows(doc, gazetteer)
-    names = [t.i for t in doc if t.text in {"Chongqing", "Duisburg", "Germany"}]
+    names = [t.i for t in doc if t.text in {"Kars", "Malszewicze", "Poland"}]
     assert not needs_entity(doc[0], gazetteer)  # "The": a sentence's first word only
-    assert spans[0] == (names[0] - CONTEXT, names[0] + CONTEXT + 1)
+    assert spans[0] == (names[0] - CONTEXT, names[0] + CONTEXT + 1)  # a town the recogniser may veto
     assert spans[1] == (names[1] - CONTEXT, names[2] + CONTEXT + 1)  # overlapping windows join
     assert len(spans) == 2
+
+
+def _window_words(text, nlp, gazetteer):
+    doc = nlp(text, disable=["ner"])
+    return {t.text for a, b in windows(doc, gazetteer) for t in doc[a:b]}
+
+
+def test_settled_names_between_lower_case_words_get_no_window(nlp, gazetteer):
+    """A country, a curated port or a big city the gazetteer knows, between lower-case words: the
+    place rules take it whatever its entity, so the recogniser does not see it."""
+    text = "Goods went by rail through Kazakhstan and then on to the coast."
+    assert _window_words(text, nlp, gazetteer) == set()
+    assert _window_words("Trains from Chengdu to Duisburg now run twice a week.", nlp, gazetteer) == set()
+    doc = nlp("The wagons crossed at Horgos, then went on.", disable=["ner"])
+    assert [doc[a:b].text for a, b in scan(doc, gazetteer).settled] == ["Horgos"]
+    ((_, out),) = add_entities([(0, doc)], nlp=nlp, gazetteer=gazetteer)
+    assert out.ents == ()
+
+
+def test_names_whose_entity_counts_keep_their_window(nlp, gazetteer):
+    """A town the recogniser may veto, a misspelt place, a name beside a capitalised word or
+    in brackets, a date word, and a settled name a kept window reaches all get the recogniser."""
+    text = "The wagons were coupled again at Kars and the train went on."
+    assert "Kars" in _window_words(text, nlp, gazetteer)
+    assert "Malszewicze" in _window_words("The train went through Malszewicze and on to the coast.", nlp,
+                                         gazetteer)  # one typo from Malaszewicze
+    assert {"Jordan", "Henderson"} <= _window_words("Jordan Henderson said the service would grow.", nlp,
+                                                    gazetteer)  # a person's name may hold a country
+    assert "Zorvath" in _window_words("The depot at Zorvath (Horgos) was busy.", nlp, gazetteer)
+    assert "May" in _window_words("The freight train was loaded by May and his team.", nlp, gazetteer)
+    doc = nlp("Wagons went from Kars to Poland by rail.", disable=["ner"])
+    assert [doc[a:b].text for a, b in scan(doc, gazetteer).settled] == ["Poland"]
+    assert [doc[i].text for i in centres(doc, gazetteer)] == ["Kars", "Poland"]  # within Kars's window
+
+
+def test_unknown_names_no_rule_reads_get_no_window(nlp, gazetteer):
+    """A proper noun the gazetteer does not know, far from any place name: no rule reads its entity."""
+    words = _window_words("A manager named Zorvath said the service would grow.", nlp, gazetteer)
+    assert "Zorvath" not in words
+
+
+def test_unknown_names_beside_a_year_keep_their_window(nlp, gazetteer):
+    """"Expo 2021": a name's entity around a year keeps the year from dating a train."""
+    assert "Expo" in _window_words("Goods were shown at the Expo 2021 fair by rail.", nlp, gazetteer)
+    assert "Expo" not in _window_words("Goods were shown at the Expo fair by rail.", nlp, gazetteer)
 
 
 def test_entities_on_a_text_without_names(nlp, gazetteer):
