@@ -320,6 +320,14 @@ class Signatures:
 
     def _place(self, doc: str, row: np.ndarray | None) -> int:
         """Write a signature row (None: none) for ``doc``, in a new row if it has none; its row."""
+        at = self._slot(doc)
+        block, i = divmod(at, CHUNK_ROWS)
+        self._blocks[block][i] = 0 if row is None else row
+        self._valid[block][i] = row is not None
+        return at
+
+    def _slot(self, doc: str) -> int:
+        """The row of ``doc``: a new one (and a new block when the last is full) if it has none."""
         at = self._row.get(doc)
         if at is None:
             at = self._row[doc] = len(self._docs)
@@ -328,9 +336,6 @@ class Signatures:
                 self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
                 self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
                 self._queued.append(np.zeros(CHUNK_ROWS, dtype=bool))
-        block, i = divmod(at, CHUNK_ROWS)
-        self._blocks[block][i] = 0 if row is None else row
-        self._valid[block][i] = row is not None
         return at
 
     def _band_all(self) -> None:
@@ -347,14 +352,7 @@ class Signatures:
     def add(self, doc: str, sig: str) -> None:
         """Remember an article just written (written again: its new signature and bands replace the old)."""
         row = _row(sig)
-        at = self._row.get(doc)
-        if at is None:
-            at = self._row[doc] = len(self._docs)
-            self._docs.append(doc)
-            if at // CHUNK_ROWS == len(self._blocks):
-                self._blocks.append(np.zeros((CHUNK_ROWS, NUM_PERM), dtype=np.uint32))
-                self._valid.append(np.zeros(CHUNK_ROWS, dtype=bool))
-                self._queued.append(np.zeros(CHUNK_ROWS, dtype=bool))
+        at = self._slot(doc)
         block, i = divmod(at, CHUNK_ROWS)
         if self._valid[block][i] and not self._queued[block][i]:  # its bands are in a run
             old = self._blocks[block][i]

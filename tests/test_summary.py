@@ -225,15 +225,11 @@ def test_document_names_are_kept_on_trains_only(built):
     assert named and named == trains
 
 
-def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path, monkeypatch):
-    """The recount's operations commit one by one; the marks are dropped last, so none are lost."""
+def _cut_off_at_fourth(monkeypatch, first: str) -> list[str]:
+    """Make the store's updates fail at the fourth operation from ``first`` on; the operations run."""
     from kg.store import GraphStore
-    from kg.summary import finish_operations
 
-    folder, store = built
-    path = sorted(folder.glob("*.txt"))[0]
-    path.write_text(path.read_text(encoding="utf-8")[:400], encoding="utf-8")  # an edit: fewer facts
-    real, first, recount = GraphStore.update, finish_operations()[0], []
+    real, recount = GraphStore.update, []
 
     def failing(self, sparql):
         if sparql == first or recount:
@@ -243,6 +239,18 @@ def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built,
         return real(self, sparql)
 
     monkeypatch.setattr(GraphStore, "update", failing)
+    return recount
+
+
+def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path, monkeypatch):
+    """The recount's operations commit one by one; the marks are dropped last, so none are lost."""
+    from kg.store import GraphStore
+    from kg.summary import finish_operations
+
+    folder, store = built
+    path = sorted(folder.glob("*.txt"))[0]
+    path.write_text(path.read_text(encoding="utf-8")[:400], encoding="utf-8")  # an edit: fewer facts
+    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, finish_operations()[0])
     with pytest.raises(Exception, match="cut off"):
         kg.build([path], store=store)
     monkeypatch.setattr(GraphStore, "update", real)
@@ -411,16 +419,7 @@ def test_a_first_builds_recount_cut_off_half_way_is_finished_by_the_next_writabl
 
     folder, one_by_one = built
     store = tmp_path / "first"
-    real, first, recount = GraphStore.update, rebuild_operations()[0], []
-
-    def failing(self, sparql):
-        if sparql == first or recount:
-            recount.append(sparql)
-        if len(recount) == 4:
-            raise OSError("cut off")
-        return real(self, sparql)
-
-    monkeypatch.setattr(GraphStore, "update", failing)
+    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
     with pytest.raises(Exception, match="cut off"):
         kg.build([folder], store=store)
     monkeypatch.setattr(GraphStore, "update", real)
