@@ -110,3 +110,12 @@ def test_entities_on_a_text_without_names(nlp, gazetteer):
     doc = nlp("prices rose again.", disable=["ner"])
     ((_, out),) = add_entities([(0, doc)], nlp=nlp, gazetteer=gazetteer)
     assert windows(out, gazetteer) == [] and out.ents == () and all(t.ent_iob_ == "O" for t in out)
+
+
+def test_a_text_ending_in_port_or_port_of(nlp, gazetteer, extract):
+    """"Port" and "Port of" as the last words: no name starts there, and nothing reads past the end."""
+    for text in ["Trains arrive at the Port", "The train reached the Port of"]:
+        doc = nlp(text)
+        assert scan(doc, gazetteer).settled == []
+        assert all(a < b <= len(doc) for a, b in windows(doc, gazetteer))
+        assert extract(text + "\n").mentions == []

@@ -104,7 +104,7 @@ def scan(doc: Doc, gazetteer: Gazetteer, tokens: list[Token] | None = None) -> S
       capitalised neighbour can hold it), and its capitalised words are proper nouns (a cargo
       phrase keeps their capital without an entity).
     """
-    from .mentions import ADMIN_WORDS, FEATURES, _window_texts
+    from .mentions import ADMIN_WORDS, FEATURES, _window_texts, may_start
 
     tokens = list(doc) if tokens is None else tokens  # (a caller that has them saves making them)
     texts = [t.text for t in tokens]
@@ -118,11 +118,7 @@ def scan(doc: Doc, gazetteer: Gazetteer, tokens: list[Token] | None = None) -> S
     for i in sorted(caps + ports) if ports else caps:
         if i < done:
             continue
-        tok, text = tokens[i], texts[i]
-        port_of = len(text) == 4 and tok.lower_ == "port" and tokens[i + 1].lower_ == "of" \
-            and texts[i + 2][:1].isupper()
-        if not port_of and (not text[:1].isupper() or tok.pos_ == "DET"
-                            or (word := start_word(text)) not in starts and word not in blocked_starts):
+        if not may_start(tokens, texts, i, tokens[i].pos_, starts, blocked_starts):
             continue
         n, sure = _longest_match(tokens, i, gazetteer, _window_texts(tokens, i))
         end = i + n

@@ -19,6 +19,8 @@ from ..model import Mention
 from .lexicon import start_word
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from spacy.tokens import Doc, Span, Token
 
 MAX_TOKENS = 6
@@ -134,16 +136,11 @@ def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[tuple[Span, 
         for t in range(ent.start, ent.end):
             ent_of[t] = ent
     found: list[tuple[Span, str]] = []
-    starts = gazetteer.starts
-    blocked_starts = gazetteer.blocked_starts
+    starts, blocked_starts = gazetteer.starts, gazetteer.blocked_starts
     tokens, texts, pos = words.tokens, words.texts, words.pos
     i = 0
     while i < len(tokens):
-        text = texts[i]
-        port_of = len(text) == 4 and tokens[i].lower_ == "port" and i + 2 < len(tokens) \
-            and tokens[i + 1].lower_ == "of" and texts[i + 2][:1].isupper()
-        if not port_of and (not text[:1].isupper() or pos[i] == "DET"
-                            or (word := start_word(text)) not in starts and word not in blocked_starts):
+        if not may_start(tokens, texts, i, pos[i], starts, blocked_starts):
             i += 1
             continue
         pieces = _window_texts(tokens, i)
@@ -165,6 +162,24 @@ def _propose(doc: Doc, gazetteer: Gazetteer, words: _Words) -> list[tuple[Span, 
         else:
             i += 1
     return found
+
+
+def may_start(tokens: list[Token], texts: list[str], i: int, pos: str,
+              starts: Collection[str], blocked_starts: Collection[str]) -> bool:
+    """Whether a gazetteer name (or a blocked region) may start at token ``i`` (part of speech ``pos``).
+
+    A capitalised word, not a determiner, whose folded first word starts some name
+    (``starts``) or blocked region (``blocked_starts``), or "port of" before a capital.
+    ``texts`` are the tokens' texts.
+    """
+    text = texts[i]
+    if len(text) == 4 and tokens[i].lower_ == "port" and i + 2 < len(tokens) \
+            and tokens[i + 1].lower_ == "of" and texts[i + 2][:1].isupper():
+        return True
+    if not text[:1].isupper() or pos == "DET":
+        return False
+    word = start_word(text)
+    return word in starts or word in blocked_starts
 
 
 def _window_texts(tokens: list[Token], i: int) -> list[str]:
