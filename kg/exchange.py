@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from . import settings
 from ._errors import InputError, StoreError
 from .store import open_store
-from .summary import PENDING_GRAPH, SUMMARY_GRAPH, rebuild_update
+from .summary import PENDING_GRAPH, SUMMARY_GRAPH, rebuild_operations
 
 # name -> (Oxigraph format, keeps named graphs)
 FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -292,10 +292,17 @@ _KEPT_BY_KG = {str(SUMMARY_GRAPH), str(PENDING_GRAPH)}
 
 
 def _summarise(store: ox.Store) -> None:
-    """Compute the summary graph of a store being imported into (before it is put in place)."""
+    """Compute the summary graph of a store being imported into (before it is put in place).
+
+    One update per operation (the store is not in place yet: a failure leaves the target as it
+    was, so nothing needs the operations in one transaction); at a million quads that took
+    6.2-6.9 s, against 9.3 s as one update.
+    """
     from .rdf import PREFIXES
 
-    store.update(rebuild_update(), prefixes={p: str(n) for p, n in PREFIXES.items()})
+    prefixes = {p: str(n) for p, n in PREFIXES.items()}
+    for op in rebuild_operations():
+        store.update(op, prefixes=prefixes)
 
 
 _OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,

@@ -271,12 +271,18 @@ class GraphStore(_Common):
         return existed
 
     def rebuild_summary(self) -> None:
-        """Compute the summary graph again from the whole store, in one update (marks dropped).
+        """Compute the summary graph again from the whole store, one operation at a time (marks dropped).
+
+        The :func:`kg.summary.whole_mark` goes in first and is dropped last, as after a first
+        build (:meth:`finish_summary`), so a rebuild cut off half way is finished by the next
+        writable open.  One update per operation: at a million quads the operations took 6.2-6.9 s
+        one by one and 9.3 s as one update (benchmarks/README.md, "Issue 13, stop 24").
 
         Writes after it, in a deferred block begun on an empty store, mark their nodes again:
-        the rebuild dropped the :func:`kg.summary.whole_mark` with the other marks.
+        the rebuild dropped the whole mark with the other marks.
         """
-        super().rebuild_summary()
+        self.ox.add(whole_mark())
+        self.finish_summary()
         self._whole = False
 
     @contextmanager

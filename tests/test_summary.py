@@ -125,6 +125,43 @@ def test_a_store_without_summary_gets_one_from_kg_summary_or_a_write(seed_store,
     assert _summary(store) == _summary(seed_store)
 
 
+def test_kg_summary_one_operation_at_a_time_equals_the_one_update(seed_store, tmp_path):
+    """``rebuild_summary`` runs the operations as separate updates; they write what one update does."""
+    from kg.summary import rebuild_update
+
+    store = tmp_path / "one"
+    shutil.copytree(seed_store, store)
+    ox.Store(str(store)).remove_graph(ox.NamedNode(str(SUMMARY_GRAPH)))
+    with open_store(store) as st:
+        st.update(rebuild_update())
+    one = _summary(store)
+    ox.Store(str(store)).remove_graph(ox.NamedNode(str(SUMMARY_GRAPH)))
+    with open_store(store) as st:
+        st.rebuild_summary()
+        assert not st.has_pending(), "the whole mark is dropped at the end"
+    assert one and _summary(store) == one
+
+
+def test_kg_summary_cut_off_half_way_is_finished_by_the_next_writable_open(seed_store, tmp_path, monkeypatch):
+    """The whole mark goes in before the operations, so a rebuild cut off keeps it."""
+    from kg.store import GraphStore
+    from kg.summary import rebuild_operations
+
+    store = tmp_path / "cut"
+    shutil.copytree(seed_store, store)
+    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
+    with open_store(store) as st, pytest.raises(Exception, match="cut off"):
+        st.rebuild_summary()
+    monkeypatch.setattr(GraphStore, "update", real)
+    assert len(recount) == 4, "the rebuild ran as separate operations, cut off at the fourth"
+    with open_store(store, read_only=True) as st:
+        assert st.whole_pending(), "the whole mark outlives a rebuild cut off half way"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
+    assert _summary(store) == _summary(seed_store)
+
+
 def test_the_summary_graph_cannot_be_written_as_an_article(seed_store, tmp_path):
     from rdflib import Graph
 
