@@ -231,3 +231,25 @@ def test_a_file_that_does_not_parse_leaves_the_store_untouched(runner, seed_stor
     assert len(lines) == 1 and "bad.nq" in lines[0] and "not valid nquads" in lines[0], result.output
     assert _quads(store) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store")]
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_a_bulk_import_whose_recount_fails_in_a_thread_leaves_the_store_untouched(seed_store, tmp_path,
+                                                                                 monkeypatch, empty):
+    """The counting operations run side by side in threads; one failing stops the whole import."""
+    import kg.exchange
+    from kg.summary import rebuild_operations
+
+    good = tmp_path / "kg.nq"
+    good.write_bytes(export(store=seed_store))
+    store = tmp_path / "store"
+    if not empty:
+        import_file(good, store=store, bulk=True)
+    before = _quads(store) if not empty else set()
+    ops = rebuild_operations()
+    ops.insert(3, "INSERT { ?s ?p }")  # fails to parse, in one of the threads
+    monkeypatch.setattr(kg.exchange, "rebuild_operations", lambda: ops)
+    with pytest.raises(SyntaxError):
+        import_file(good, store=store, bulk=True)
+    assert (_quads(store) if store.exists() and any(store.iterdir()) else set()) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store")], "no staging folders left"
