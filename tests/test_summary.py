@@ -144,21 +144,14 @@ def test_kg_summary_one_operation_at_a_time_equals_the_one_update(seed_store, tm
 
 def test_kg_summary_cut_off_half_way_is_finished_by_the_next_writable_open(seed_store, tmp_path, monkeypatch):
     """The whole mark goes in before the operations, so a rebuild cut off keeps it."""
-    from kg.store import GraphStore
     from kg.summary import rebuild_operations
 
     store = tmp_path / "cut"
     shutil.copytree(seed_store, store)
-    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
+    recount = _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
     with open_store(store) as st, pytest.raises(Exception, match="cut off"):
         st.rebuild_summary()
-    monkeypatch.setattr(GraphStore, "update", real)
-    assert len(recount) == 4, "the rebuild ran as separate operations, cut off at the fourth"
-    with open_store(store, read_only=True) as st:
-        assert st.whole_pending(), "the whole mark outlives a rebuild cut off half way"
-    with open_store(store):
-        pass
-    _assert_right(store, tmp_path)
+    _assert_finished_by_the_next_open(monkeypatch, store, tmp_path, recount, whole=True)
     assert _summary(store) == _summary(seed_store)
 
 
@@ -279,24 +272,31 @@ def _cut_off_at_fourth(monkeypatch, first: str) -> list[str]:
     return recount
 
 
+def _assert_finished_by_the_next_open(monkeypatch, store, tmp_path, recount: list[str], *,
+                                      whole: bool) -> None:
+    """After a recount cut off at its fourth operation: its marks (the whole mark, if ``whole``)
+    outlive it, and the next writable open finishes it."""
+    monkeypatch.undo()  # the store's updates work again
+    assert len(recount) == 4, "the recount ran as separate operations, cut off at the fourth"
+    with open_store(store, read_only=True) as st:
+        pending = st.whole_pending() if whole else st.has_pending()
+    assert pending, "the marks outlive a recount cut off half way"
+    with open_store(store):
+        pass
+    _assert_right(store, tmp_path)
+
+
 def test_a_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path, monkeypatch):
     """The recount's operations commit one by one; the marks are dropped last, so none are lost."""
-    from kg.store import GraphStore
     from kg.summary import finish_operations
 
     folder, store = built
     path = sorted(folder.glob("*.txt"))[0]
     path.write_text(path.read_text(encoding="utf-8")[:400], encoding="utf-8")  # an edit: fewer facts
-    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, finish_operations()[0])
+    recount = _cut_off_at_fourth(monkeypatch, finish_operations()[0])
     with pytest.raises(Exception, match="cut off"):
         kg.build([path], store=store)
-    monkeypatch.setattr(GraphStore, "update", real)
-    assert len(recount) == 4, "the recount ran as separate operations, cut off at the fourth"
-    with open_store(store, read_only=True) as st:
-        assert st.has_pending(), "the marks outlive a recount cut off half way"
-    with open_store(store):
-        pass
-    _assert_right(store, tmp_path)
+    _assert_finished_by_the_next_open(monkeypatch, store, tmp_path, recount, whole=False)
 
 
 # -- a first build: one whole mark instead of a mark per node ------------------------------
@@ -451,22 +451,15 @@ def test_a_first_build_killed_in_its_block_is_finished_by_the_next_writable_open
 def test_a_first_builds_recount_cut_off_half_way_is_finished_by_the_next_writable_open(built, tmp_path,
                                                                                        monkeypatch):
     """The whole recount's operations commit one by one and the whole mark goes last."""
-    from kg.store import GraphStore
     from kg.summary import rebuild_operations
 
     folder, one_by_one = built
     store = tmp_path / "first"
-    real, recount = GraphStore.update, _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
+    recount = _cut_off_at_fourth(monkeypatch, rebuild_operations()[0])
     with pytest.raises(Exception, match="cut off"):
         kg.build([folder], store=store)
-    monkeypatch.setattr(GraphStore, "update", real)
-    assert len(recount) == 4, "the recount ran as separate operations, cut off at the fourth"
-    with open_store(store, read_only=True) as st:
-        assert st.whole_pending(), "the whole mark outlives a recount cut off half way"
-        assert _summary(store), "a part of the summary was written"
-    with open_store(store):
-        pass
-    _assert_right(store, tmp_path)
+    assert _summary(store), "a part of the summary was written"
+    _assert_finished_by_the_next_open(monkeypatch, store, tmp_path, recount, whole=True)
     assert _summary(store) == _summary(one_by_one)
 
 
