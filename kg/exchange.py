@@ -307,11 +307,11 @@ def _summarise(store: ox.Store) -> None:
     was, so nothing needs the operations in one transaction); at a million quads that took
     6.2-6.9 s, against 9.3 s as one update.  The counting operations run side by side in
     threads (Oxigraph releases the GIL; each reads the article graphs from its own snapshot and
-    only inserts into the summary graph, so they cannot see or undo each other's writes): 4.5-4.9 s
-    on two cores.  Then the store is compacted (``Store.optimize``,
-    2 s there): the bulk loader's and the recount's files left as they are made the shipped
-    queries 35-60% slower in the read-only processes that follow (documents 94-102 -> 59-66 ms,
-    trains_through of a country 151-164 -> 95-101 ms).
+    only inserts into the summary graph, so they cannot see or undo each other's writes):
+    4.0-4.9 s on two cores.  Then the store is flushed and compacted (``Store.optimize``, 2-5 s
+    there): the files the bulk loader leaves made the shipped queries 35-60% slower in the
+    read-only processes that follow (documents 94-102 -> 59-66 ms, trains_through of a country
+    151-164 -> 95-101 ms; benchmarks/README.md, "Issue 13, stop 24").
     """
     from .rdf import PREFIXES
 
@@ -390,9 +390,11 @@ def bulk_import(path: Path, *, fmt: str, store: str | Path) -> dict[str, int]:
     finally:
         current = merged = None  # type: ignore[assignment]
         failure = sys.exc_info()[1]
-        if failure is not None:  # the frames it went through (and cycles) hold the stores open:
-            traceback.clear_frames(failure.__traceback__)  # release them now, or closing one later
-            gc.collect()  # rewrites a folder removed here
+        if failure is not None:
+            # the frames the failure went through (and cycles) hold the stores open: release them
+            # now, or closing one later rewrites a folder removed here
+            traceback.clear_frames(failure.__traceback__)
+            gc.collect()
         for leftover in (staging, copy):
             shutil.rmtree(leftover, ignore_errors=True)
 
