@@ -49,6 +49,8 @@ class Report:
     order_errors: list[str] = field(default_factory=list)
     type_errors: list[str] = field(default_factory=list)
     alias_errors: list[str] = field(default_factory=list)
+    cargo_errors: list[str] = field(default_factory=list)
+    """Matched routes whose cargo differs from the gold's: what was missed and what was extra."""
     per_article: list[dict[str, Any]] = field(default_factory=list)
 
     @staticmethod
@@ -105,7 +107,8 @@ class Report:
                                "dates": self.date_coverage()}
         if verbose:
             out.update(misses=self.misses, false_routes=self.false_routes, order_errors=self.order_errors,
-                       type_errors=self.type_errors, alias_errors=self.alias_errors)
+                       type_errors=self.type_errors, alias_errors=self.alias_errors,
+                       cargo_errors=self.cargo_errors)
         out["per_article"] = self.per_article
         return out
 
@@ -134,7 +137,8 @@ class Report:
         if verbose:
             for title, items in (("missed routes", self.misses), ("false routes", self.false_routes),
                                  ("transit order errors", self.order_errors),
-                                 ("place type errors", self.type_errors), ("alias errors", self.alias_errors)):
+                                 ("place type errors", self.type_errors), ("alias errors", self.alias_errors),
+                                 ("cargo errors", self.cargo_errors)):
                 out.append(f"\n{title} ({len(items)}):")
                 current = None
                 for item in items:
@@ -263,6 +267,10 @@ def _score_article(report: Report, g: dict[str, Any], a: Article, gz: Gazetteer)
         report.cargo_gold += len(gold_cargo)
         report.cargo_predicted += len(got_cargo)
         report.cargo_matched += len(gold_cargo & got_cargo)
+        if gold_cargo != got_cargo:
+            missed, extra = sorted(gold_cargo - got_cargo), sorted(got_cargo - gold_cargo)
+            report.cargo_errors.append(f"{name}: {gr.get('origin')} -> {gr.get('destination')}: missed {missed}, "
+                                       f"extra {extra}")
     report.published += a.date is not None
     for first in {r.train: r for r in reversed(predicted)}.values():
         report.trains += 1

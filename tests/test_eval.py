@@ -63,6 +63,20 @@ def test_eval_lists_misses_and_false_routes(runner, tmp_path):
     assert data["routes_recall"] < 1.0 and data["routes_precision"] < 1.0
 
 
+def test_eval_lists_cargo_that_differs_from_the_gold(runner, tmp_path):
+    gold = json.loads(EXTRA_GOLD.read_text(encoding="utf-8"))
+    route = next(r for g in gold for r in g["routes"] if r.get("cargo"))
+    route["cargo"] = [*route["cargo"][1:], "moon rocks"]
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(path), str(EXTRA), "-v"])
+    assert result.exit_code == 0, result.output
+    assert "cargo errors (1):" in result.output
+    assert "missed ['moon rocks']" in result.output
+    data = json.loads(runner.invoke(app, ["eval", str(path), str(EXTRA), "--json", "-v"]).output)
+    assert len(data["cargo_errors"]) == 1 and data["cargo_f1"] < 1.0
+
+
 def test_eval_bad_gold_file(runner, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
