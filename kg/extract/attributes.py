@@ -60,14 +60,30 @@ class Attributes:
                 cur.cargo.append(item)
 
     def _unit_object(self, tok: Token) -> Token:
-        """"55 containers of photovoltaic modules" -> modules; "500 tonnes of fertilizer" -> fertilizer."""
-        if tok.lemma_.lower() in self.lex.unit_nouns or tok.lower_ in self.lex.unit_nouns:
-            for prep in tok.children:
-                if prep.lower_ == "of":
-                    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-                    if obj is not None:
-                        return obj
-        return tok
+        """What a quantity, a value or a batch is of: the goods themselves.
+
+        "55 containers of photovoltaic modules" -> modules; "500 tonnes of fertilizer" -> fertilizer;
+        "containers with refrigerators" -> refrigerators; "33,000 dollars worth of textiles" -> textiles;
+        "export goods of daily necessities" -> necessities.  Followed as long as it leads somewhere.
+        """
+        lex = self.lex
+        for _ in range(4):
+            lemma, low = tok.lemma_.lower(), tok.lower_
+            unit = lemma in lex.unit_nouns or low in lex.unit_nouns
+            worth = [c for c in tok.children if c.lemma_.lower() in lex.partitive_nouns]  # "dollars worth of"
+            # "export goods of X", not "goods of Chinese companies"
+            traded = lemma in lex.generic_cargo and any(
+                c.dep_ in {"compound", "amod"} and c.lower_ in lex.trade_modifiers for c in tok.children)
+            if not (unit or worth or traded or lemma in lex.partitive_nouns or low in lex.partitive_nouns):
+                break
+            preps = {"of", "with"} if unit else {"of"}
+            obj = next((c for h in (tok, *worth) for p in h.children if p.dep_ == "prep" and p.lower_ in preps
+                        for c in p.children if c.dep_ == "pobj" and c.pos_ in {"NOUN", "PROPN"}), None)
+            if obj is None or obj.pos_ == "PROPN" or any(
+                    c.dep_ in {"det", "poss"} and c.lower_ not in {"a", "an"} for c in obj.children):
+                break  # "containers of the company", "wagons of its own": whose, not what
+            tok = obj
+        return _examples(tok) or tok
 
     def _days(self, text: str) -> float | None:
         low = text.lower()
@@ -90,9 +106,12 @@ class Attributes:
                     t.head.head.lemma_.lower() in {"load", "laden", "pack", "fill"}
                     or self.g.is_train(t.head.head) and self.g.quantity(t)):
                 heads.append(t)  # "loaded with X", "a train with 62 containers of X"
-            elif t.dep_ in {"dobj", "obj"} and lemma not in lex.generic_cargo and \
-                    t.head.lemma_.lower() in lex.cargo_verbs:
-                heads.append(t)
+            elif t.dep_ in {"dobj", "obj"} and t.head.lemma_.lower() in lex.cargo_verbs:
+                heads.append(t)  # "carrying X" (a bare "goods" is dropped with the items below)
+            elif (lemma in lex.unit_nouns or lemma in lex.partitive_nouns - _NOT_ALONE) and any(
+                    p.dep_ == "prep" and (p.lower_ == "of" or p.lower_ == "with" and lemma in lex.unit_nouns)
+                    for p in t.children):
+                heads.append(t)  # "the containers of (with) X will pass ...", "the transportation of X"
             elif t.dep_ == "pobj" and t.head.lower_ in {"as", "including", "like"} and (
                     t.head.lower_ != "as" or self.doc[t.head.i - 1].lower_ == "such"):
                 owner = t.head.head
@@ -108,12 +127,59 @@ class Attributes:
         items: list[str] = []
         for head in heads:
             for tok in _conjuncts(head):
-                item = _phrase(tok)
-                if item and item.lower() not in lex.generic_cargo and tok.lemma_.lower() not in \
-                        lex.unit_nouns and not any(
-                        m.start <= tok.i < m.end for m in self.by_sent.get(si, [])):
-                    items.append(item)
+                if any(m.start <= tok.i < m.end for m in self.by_sent.get(si, [])) or \
+                        tok.lemma_.lower() in lex.unit_nouns:
+                    continue
+                groups, inner = _coordinated_modifiers(tok, lex.shared_heads)
+                for item in [*(_words(_trim(g, lex.trade_modifiers)) for g in groups),
+                             _phrase(tok, lex.trade_modifiers, inner)]:
+                    if item and item.lower() not in lex.generic_cargo:
+                        items.append(item)
         return list(dict.fromkeys(items))
+
+
+_NOT_ALONE = frozenset({"worth", "value", "type", "kind"})
+"""Partitive nouns that name no cargo on their own ("the value of the trade", "a new kind of service")."""
+
+
+def _coordinated_modifiers(tok: Token, shared_heads: frozenset[str]) -> tuple[list[list[Token]], set[int]]:
+    """Items the parser hung as coordinated nouns before a head ("timber, coal and paper pulp").
+
+    The small English model reads "carry timber and paper pulp" as *pulp* modified by "timber and
+    paper"; unless the head is one that such nouns share ("iron and steel products"), each noun
+    group before the last "and" is an item of its own.  Returns those groups (their words) and the
+    indices to leave out of the head's own phrase.
+    """
+    if tok.lemma_.lower() in shared_heads or tok.lower_ in shared_heads:
+        return [], set()
+    before = [x for x in tok.subtree if x.i < tok.i]
+    ccs = [x for x in before if x.dep_ == "cc" and x.head.i < tok.i]
+    if not ccs:
+        return [], set()
+    groups: list[list[Token]] = [[]]
+    for x in before:
+        if x.i >= ccs[-1].i:
+            break
+        if x.dep_ == "cc" or x.is_punct:
+            groups.append([])
+        else:
+            groups[-1].append(x)
+    groups = [g for g in groups if g]
+    if not groups or any(g[-1].pos_ not in {"NOUN", "PROPN"} for g in groups):
+        return [], set()  # "fresh and frozen fish": adjectives that share the head
+    return groups, {x.i for x in before if x.i <= ccs[-1].i}
+
+
+def _examples(tok: Token) -> Token | None:
+    """The first example a noun is given by: "specialities such as carpets" -> carpets (None if none)."""
+    for prep in tok.children:
+        if prep.dep_ == "prep" and (prep.lower_ in {"including", "like"} or prep.lower_ == "as" and any(
+                c.lower_ == "such" for c in prep.children) or prep.lower_ == "as" and prep.i > 0
+                and prep.doc[prep.i - 1].lower_ == "such"):
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
+    return None
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -123,24 +189,40 @@ def _conjuncts(tok: Token) -> Iterator[Token]:
             yield from _conjuncts(c)
 
 
-def _phrase(tok: Token) -> str:
-    """The noun phrase of one list item, without its own conjuncts, clauses or prepositions."""
-    drop: set[int] = set()
+def _phrase(tok: Token, directions: frozenset[str] = frozenset(), leave: set[int] | None = None) -> str:
+    """The noun phrase of one list item, without its own conjuncts, clauses or prepositions.
+
+    Leading determiners, numbers and words of a trade direction (``directions``: "export goods")
+    are dropped, and the tokens at ``leave``; words keep the spacing of the text ("non-metallic").
+    """
+    drop: set[int] = set(leave or ())
     for c in tok.children:
         if c.dep_ in {"conj", "cc", "punct", "appos", "prep", "acl", "relcl", "det", "predet"} \
                 or c.i > tok.i:
             drop.update(x.i for x in c.subtree)
-    words = [x for x in tok.subtree if x.i not in drop and x.i <= tok.i]
+    return _words(_trim([x for x in tok.subtree if x.i not in drop and x.i <= tok.i], directions))
+
+
+def _trim(words: list[Token], directions: frozenset[str] = frozenset()) -> list[Token]:
+    """Words without the leading determiners, numbers, "other", "such" ... and trade directions."""
     while words and (words[0].lower_ in {"other", "such", "various", "some", "and", "of"} or words[0].is_punct
-                     or words[0].pos_ in {"DET", "NUM", "CCONJ"}):
+                     or words[0].pos_ in {"DET", "NUM", "CCONJ"} or words[0].lower_ in directions):
         words = words[1:]
-    if not words:
-        return ""
+    return words
+
+
+def _words(words: list[Token]) -> str:
+    """Words (none: "") as the text spaces them, lower-cased except names and acronyms ("LED", "Persian")."""
     def keep(w: Token) -> bool:
         return w.text.isupper() or any(c.isupper() for c in w.text[1:]) or w.pos_ == "PROPN" \
             or w.ent_type_ in {"NORP", "GPE"}
 
-    return " ".join(w.text if keep(w) else w.text.lower() for w in words)
+    out = ""
+    for w, after in zip(words, [*words[1:], None], strict=False):
+        out += w.text if keep(w) else w.text.lower()
+        if after is not None:
+            out += w.whitespace_ if after.i == w.i + 1 else " "
+    return out
 
 
 _DAYS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")\s+days\b")

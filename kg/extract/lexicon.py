@@ -61,6 +61,13 @@ class Lexicon:
     non_rail: frozenset[str]
     plan_verbs: frozenset[str]
     service_modifiers: frozenset[str]
+    partitive_nouns: frozenset[str] = frozenset()
+    """Nouns whose "of" object is the cargo ("33,000 dollars worth of X", "a batch of X")."""
+    shared_heads: frozenset[str] = frozenset()
+    """Heads that coordinated nouns before them share: "iron and steel products" is one item, while
+    "timber and paper pulp" (any other head) is two."""
+    trade_modifiers: frozenset[str] = frozenset()
+    """Words that tell a trade direction, not a kind of goods ("export goods", "import and export cargos")."""
     durations: dict[str, float] = field(default_factory=dict)
 
     def is_train(self, tok: Token) -> bool:
