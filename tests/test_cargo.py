@@ -34,6 +34,9 @@ def cargo(extract, text):
          ["fertilizer", "daily necessities"]),
         ("The train carrying iron and steel products left Baotou for Erenhot.", ["iron and steel products"]),
         ("A train loaded with fresh and frozen fish left Murmansk for Chengdu.", ["fresh and frozen fish"]),
+        # list items the small model hangs on the train instead of on the first item
+        ("A freight train carrying e-commerce parcels, Christmas decorations and small commodities left Yiwu "
+         "on Saturday for Liege, Belgium.", ["e-commerce parcels", "Christmas decorations", "small commodities"]),
         # a generic head with a word that says what kind
         ("A train carrying electronic products left Chongqing for Duisburg.", ["electronic products"]),
         # the words keep the text's spacing

@@ -85,6 +85,16 @@ class Attributes:
             tok = obj
         return _examples(tok) or tok
 
+    def _stray_items(self, head: Token) -> Iterator[Token]:
+        """List items the parser hung on the train instead: in "a train carrying A, B and C left ..."
+        the small model often makes B and C conjuncts of *train*; they come after A, and are no train."""
+        verb = head.head
+        if head.dep_ not in {"dobj", "obj"} or verb.dep_ != "acl" or not self.g.is_train(verb.head):
+            return
+        for c in verb.head.children:
+            if c.dep_ == "conj" and c.i > head.i and c.pos_ in {"NOUN", "PROPN"} and not self.g.is_train(c):
+                yield from _conjuncts(c)
+
     def _days(self, text: str) -> float | None:
         low = text.lower()
         for pattern, days in _duration_patterns(tuple(self.lex.durations.items())):
@@ -126,7 +136,7 @@ class Attributes:
         heads = [self._unit_object(h) for h in heads]
         items: list[str] = []
         for head in heads:
-            for tok in _conjuncts(head):
+            for tok in [*_conjuncts(head), *self._stray_items(head)]:
                 if any(m.start <= tok.i < m.end for m in self.by_sent.get(si, [])) or \
                         tok.lemma_.lower() in lex.unit_nouns:
                     continue
