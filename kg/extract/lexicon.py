@@ -61,6 +61,10 @@ class Lexicon:
     non_rail: frozenset[str]
     plan_verbs: frozenset[str]
     service_modifiers: frozenset[str]
+    path_nouns: frozenset[str] = frozenset()
+    """Nouns for the way a train takes, a train word where they pass something: "the 13,000-km line passes ..."."""
+    crossed_nouns: frozenset[str] = frozenset()
+    """Nouns a train passes that a list names: "passes six countries, including A, B" (A and B are transits)."""
     partitive_nouns: frozenset[str] = frozenset()
     """Nouns whose "of" object is the cargo ("33,000 dollars worth of X", "a batch of X")."""
     shared_heads: frozenset[str] = frozenset()
@@ -79,6 +83,10 @@ class Lexicon:
             return False
         lemma = tok.lemma_.lower()
         train = lemma in self.train_nouns or tok.lower_ in self.train_nouns
+        if not train and lemma in self.path_nouns and tok.dep_ in {"nsubj", "nsubjpass"} \
+                and tok.head.lemma_.lower() in self.cross_verbs \
+                and any(c.dep_ == "det" and c.lower_ in {"the", "this"} for c in tok.children):
+            return True  # "the line passes six countries": the article's train, on its way
         if not train and lemma not in self.service_nouns:
             return False
         if any(c.dep_ in {"compound", "amod", "nmod"} and c.lemma_.lower() in self.non_rail

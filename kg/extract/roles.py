@@ -227,6 +227,14 @@ class SentenceGrammar:
         return [m for m in self.by_sent.get(si, []) if m.place.type != "Country"
                 and any(a <= m.start < b for a, b in spans)][:1]
 
+    def _crossed(self, tok: Token) -> bool:
+        """Whether ``tok`` is what a train passes: "passes (through) six countries", "crossing three nations"."""
+        lex = self.lex
+        if tok.lemma_.lower() not in lex.crossed_nouns and tok.lower_ not in lex.crossed_nouns:
+            return False
+        verb = tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ in {"through", "across", "via"} else tok.head
+        return tok.dep_ in {"dobj", "obj", "pobj"} and verb.lemma_.lower() in lex.cross_verbs | {"travel", "run"}
+
     def _role_of(self, m: Mention) -> tuple[str, Token, int] | None:
         """Role of a mention from the word that governs it, with the train it is tied to."""
         lex = self.lex
@@ -264,7 +272,7 @@ class SentenceGrammar:
             if dep == "pobj":
                 prep = head
                 p = prep.lower_
-                governor = prep.head
+                governor = listed = prep.head
                 if p == "of" and governor.pos_ in {"NOUN", "PROPN"} and not self.is_train(governor) \
                         and governor.lemma_ not in lex.motion_nouns:
                     if governor.pos_ == "NOUN" and governor.lemma_.lower() not in lex.place_nouns \
@@ -295,7 +303,9 @@ class SentenceGrammar:
                 if anchor is None:
                     return None
                 if role == "including":
-                    return (DEST, anchor, pos) if anchor.lemma_.lower() in lex.destination_nouns else None
+                    if anchor.lemma_.lower() in lex.destination_nouns:
+                        return DEST, anchor, pos
+                    return (VIA, anchor, pos) if self._crossed(listed) else None
                 return role, anchor, pos
             if dep == "attr" and head.lemma_ == "be":
                 subj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
