@@ -255,6 +255,14 @@ class SentenceGrammar:
             if dep == "conj" and head.pos_ in {"VERB", "AUX"} and (link := self._link_before(t)) is not None:
                 anchor = self.anchor(link)  # "opened a service linking the city of Yiwu, ..., and Madrid":
                 return (DEST, anchor, 1) if anchor is not None else None  # the parser joined Madrid to "opened"
+            if dep == "conj" and not self._mentioned(head) and (
+                    head.dep_ in {"nsubj", "nsubjpass"} or head.dep_ == "pobj" and head.head.lower_ == "in") \
+                    and (link := self._link_before(head)) is not None and any(
+                        c.dep_ in {"dobj", "obj"} and self._mentioned(c) for c in link.children):
+                # "a route connecting Shizuishan City in ... Ningxia Hui Autonomous Region and Alma-Ata
+                # started": the parser joined the end to the region, not to the place linked
+                anchor = self.anchor(link)
+                return (DEST, anchor, 1) if anchor is not None else None
             if dep == "conj" or (dep == "appos" and head.pos_ != "VERB"):
                 pos += 1 if dep == "conj" else 0
                 t = head
@@ -392,6 +400,10 @@ class SentenceGrammar:
                     c.dep_ in {"dobj", "obj"} for c in t.children):
                 return t
         return None
+
+    def _mentioned(self, tok: Token) -> bool:
+        """Whether a place mention covers ``tok``."""
+        return any(m.start <= tok.i < m.end for m in self.by_sent.get(self._sent_index(tok), []))
 
     def _names_country(self, tok: Token) -> bool:
         return any(m.place.type == "Country" and m.start <= tok.i < m.end
