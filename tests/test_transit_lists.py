@@ -32,3 +32,8 @@ def test_the_countries_a_train_passes_are_its_transits(extract, second):
 )
 def test_a_railway_line_or_a_list_of_countries_alone_is_no_route(extract, text):
     assert routes(extract, text) == []
+
+
+def test_the_countries_a_service_goes_to_are_its_destinations(extract):
+    text = "So far, Hefei has opened freight train links to 12 European countries such as Germany and Hungary."
+    assert routes(extract, text) == [("Hefei", "Germany", []), ("Hefei", "Hungary", [])]

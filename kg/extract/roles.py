@@ -227,13 +227,25 @@ class SentenceGrammar:
         return [m for m in self.by_sent.get(si, []) if m.place.type != "Country"
                 and any(a <= m.start < b for a, b in spans)][:1]
 
-    def _crossed(self, tok: Token) -> bool:
-        """Whether ``tok`` is what a train passes: "passes (through) six countries", "crossing three nations"."""
+    def _listed_role(self, tok: Token) -> str | None:
+        """The role of places listed under ``tok``, the countries or cities a train passes or goes to.
+
+        "passes (through) six countries, including A, B": transits; "links to 15 countries such as
+        A and B": destinations.  None when ``tok`` is no such noun, or the train neither passes nor
+        goes to it.
+        """
         lex = self.lex
         if tok.lemma_.lower() not in lex.crossed_nouns and tok.lower_ not in lex.crossed_nouns:
-            return False
-        verb = tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ in {"through", "across", "via"} else tok.head
-        return tok.dep_ in {"dobj", "obj", "pobj"} and verb.lemma_.lower() in lex.cross_verbs | {"travel", "run"}
+            return None
+        if tok.dep_ in {"dobj", "obj"}:
+            return VIA if tok.head.lemma_.lower() in lex.cross_verbs | {"travel", "run"} else None
+        if tok.dep_ != "pobj":
+            return None
+        prep = tok.head
+        if prep.lower_ in {"through", "across", "via"}:
+            return VIA if prep.head.lemma_.lower() in lex.cross_verbs | {"travel", "run"} else None
+        role = self._prep_role(prep.lower_, prep, prep.head) if prep.lower_ in {"to", "into"} else None
+        return role if role in {DEST, VIA} else None
 
     def _role_of(self, m: Mention) -> tuple[str, Token, int] | None:
         """Role of a mention from the word that governs it, with the train it is tied to."""
@@ -313,7 +325,8 @@ class SentenceGrammar:
                 if role == "including":
                     if anchor.lemma_.lower() in lex.destination_nouns:
                         return DEST, anchor, pos
-                    return (VIA, anchor, pos) if self._crossed(listed) else None
+                    role = self._listed_role(listed)
+                    return (role, anchor, pos) if role is not None else None
                 return role, anchor, pos
             if dep == "attr" and head.lemma_ == "be":
                 subj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
