@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import train_date
 from ..model import Train
-from .lexicon import NUMBER_WORDS
+from .lexicon import NUMBER_WORDS, gives_examples
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -122,8 +122,7 @@ class Attributes:
                     p.dep_ == "prep" and (p.lower_ == "of" or p.lower_ == "with" and lemma in lex.unit_nouns)
                     for p in t.children):
                 heads.append(t)  # "the containers of (with) X will pass ...", "the transportation of X"
-            elif t.dep_ == "pobj" and t.head.lower_ in {"as", "including", "like"} and (
-                    t.head.lower_ != "as" or self.doc[t.head.i - 1].lower_ == "such"):
+            elif t.dep_ == "pobj" and gives_examples(t.head):
                 owner = t.head.head
                 if owner.lemma_.lower() in lex.generic_cargo | {"cargo", "good", "product", "item", "commodity"} \
                         or owner.lemma_.lower() in lex.cargo_verbs:
@@ -183,9 +182,7 @@ def _coordinated_modifiers(tok: Token, shared_heads: frozenset[str]) -> tuple[li
 def _examples(tok: Token) -> Token | None:
     """The first example a noun is given by: "specialities such as carpets" -> carpets (None if none)."""
     for prep in tok.children:
-        if prep.dep_ == "prep" and (prep.lower_ in {"including", "like"} or prep.lower_ == "as" and any(
-                c.lower_ == "such" for c in prep.children) or prep.lower_ == "as" and prep.i > 0
-                and prep.doc[prep.i - 1].lower_ == "such"):
+        if prep.dep_ == "prep" and gives_examples(prep):
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
             if obj is not None:
                 return obj

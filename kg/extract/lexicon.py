@@ -31,6 +31,12 @@ def start_word(text: str) -> str:
     return first_word(fold(text))
 
 
+def gives_examples(prep: Token) -> bool:
+    """Whether a preposition introduces examples of the noun before it: "including", "like", "such as"."""
+    p = prep.lower_
+    return p in {"including", "like"} or p == "as" and prep.i > 0 and prep.doc[prep.i - 1].lower_ == "such"
+
+
 LOADS = frozenset({"container", "containers", "teu", "teus", "tonne", "tonnes", "ton", "tons", "box", "boxes"})
 
 

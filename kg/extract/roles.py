@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model import Mention
-from .lexicon import LOADS, lexicon
+from .lexicon import LOADS, gives_examples, lexicon
 from .reading import DATELINE
 
 if TYPE_CHECKING:
@@ -399,7 +399,7 @@ class SentenceGrammar:
             return DEST  # "connecting Wuwei, in Gansu, with Hamburg": the PP hung on a verb further up
         if p == "between":
             return BETWEEN
-        if p in {"including", "include", "like"} or (p == "as" and prev == "such"):
+        if p == "include" or gives_examples(prep):
             return "including"
         return None
 
