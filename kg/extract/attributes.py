@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from ..dates import train_date
 from ..model import Train
-from .lexicon import NUMBER_WORDS, gives_examples
+from .lexicon import NUMBER_WORDS, gives_examples, lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+    from ..gazetteer import Gazetteer, Place
     from .roles import SentenceGrammar
 
 
@@ -145,6 +146,25 @@ class Attributes:
                     if item and item.lower() not in lex.generic_cargo:
                         items.append(item)
         return list(dict.fromkeys(items))
+
+
+def cargo_of_origin(cargo: list[str], origin: Place | None, gazetteer: Gazetteer) -> list[str]:
+    """Cargo without a leading demonym of the route's origin country, which says where the goods are from.
+
+    "a train loaded with Lao corn entered China" is Laos -> China with corn; "Persian carpets" from
+    Tehran (a city) keep their name.
+    """
+    if origin is None or origin.type != "Country":
+        return cargo
+    generic = lexicon().generic_cargo
+    out = []
+    for item in cargo:
+        first, _, rest = item.partition(" ")
+        if rest and gazetteer.demonym(first) == origin.country:
+            item = rest
+        if item.lower() not in generic:  # "Russian goods" from Russia: no goods named
+            out.append(item)
+    return list(dict.fromkeys(out))
 
 
 _NOT_ALONE = frozenset({"worth", "value", "type", "kind"})

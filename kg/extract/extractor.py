@@ -6,12 +6,12 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..gazetteer import Gazetteer, Place
+from ..gazetteer import Gazetteer
 from ..model import Article
+from .attributes import cargo_of_origin
 from .candidates import plan, sentence_bounds
 from .entities import add_entities
 from .journeys import JourneyReader, _routes_of
-from .lexicon import lexicon
 from .mentions import find_mentions
 from .reading import article_date, split_metadata
 
@@ -219,25 +219,6 @@ def extract_text(text: str, *, nlp: Language, gazetteer: Gazetteer, name: str = 
     return extract_doc(article, doc, gazetteer=gazetteer)
 
 
-def _cargo_of_origin(cargo: list[str], origin: Place | None, gazetteer: Gazetteer) -> list[str]:
-    """Cargo without a leading demonym of the route's origin country, which says where the goods are from.
-
-    "a train loaded with Lao corn entered China" is Laos -> China with corn; "Persian carpets" from
-    Tehran (a city) keep their name.
-    """
-    if origin is None or origin.type != "Country":
-        return cargo
-    generic = lexicon().generic_cargo
-    out = []
-    for item in cargo:
-        first, _, rest = item.partition(" ")
-        if rest and gazetteer.demonym(first) == origin.country:
-            item = rest
-        if item.lower() not in generic:  # "Russian goods" from Russia: no goods named
-            out.append(item)
-    return list(dict.fromkeys(out))
-
-
 def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
     """Fill ``article.mentions`` and ``article.routes`` from a parsed document."""
     mentions = find_mentions(doc, gazetteer)
@@ -256,7 +237,7 @@ def extract_doc(article: Article, doc: Doc, *, gazetteer: Gazetteer) -> Article:
             index += 1
         article.routes += routes
     for route in article.routes:
-        route.cargo = _cargo_of_origin(route.cargo, route.origin, gazetteer)
+        route.cargo = cargo_of_origin(route.cargo, route.origin, gazetteer)
         if route.date is not None:
             route.date_basis = "stated"
         elif article.date is not None:

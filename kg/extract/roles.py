@@ -238,12 +238,12 @@ class SentenceGrammar:
         if tok.lemma_.lower() not in lex.crossed_nouns and tok.lower_ not in lex.crossed_nouns:
             return None
         if tok.dep_ in {"dobj", "obj"}:
-            return VIA if tok.head.lemma_.lower() in lex.cross_verbs | {"travel", "run"} else None
+            return VIA if _passes(tok.head, lex.cross_verbs) else None
         if tok.dep_ != "pobj":
             return None
         prep = tok.head
         if prep.lower_ in {"through", "across", "via"}:
-            return VIA if prep.head.lemma_.lower() in lex.cross_verbs | {"travel", "run"} else None
+            return VIA if _passes(prep.head, lex.cross_verbs) else None
         role = self._prep_role(prep.lower_, prep, prep.head) if prep.lower_ in {"to", "into"} else None
         return role if role in {DEST, VIA} else None
 
@@ -617,6 +617,12 @@ def _dateline_end(doc: Doc) -> int:
         return 0
     dl = DATELINE.match(doc.text)
     return dl.end() if dl else 0
+
+
+def _passes(verb: Token, cross_verbs: frozenset[str]) -> bool:
+    """Whether a verb says a train passes what it governs: a crossing verb, or "travel", "run"."""
+    lemma = verb.lemma_.lower()
+    return lemma in cross_verbs or lemma in {"travel", "run"}
 
 
 def _indefinite(tok: Token) -> bool:
